@@ -1,1 +1,10 @@
-//! placeholder
+//! The reference appointment service.
+//!
+//! A real HTTP server (axum on tokio) over embedded SQLite that enforces the
+//! domain rules of SPEC §2. `apptctl server start-dev` runs it; the CLI's
+//! tests, the benchmarks and anyone trying the tool talk to it.
+
+pub mod clock;
+pub mod metrics;
+pub mod problem;
+pub mod request_id;
