@@ -1,0 +1,222 @@
+//! Where idempotency records live. A small trait, so a PostgreSQL store can
+//! follow the SQLite one without touching the layer that uses it.
+//!
+//! A record is keyed by (client identity, Idempotency-Key). It is first an
+//! in-flight mark holding the request's fingerprint, then the stored answer.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+/// How long a key is remembered.
+pub const KEY_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// An answer kept for replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What [`IdempotencyStore::begin`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Begin {
+    /// No live record: one is now marked in flight; run the request.
+    Fresh,
+    /// The same request finished before: replay its answer.
+    Replay(StoredAnswer),
+    /// The same key is being handled right now.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}
+
+#[async_trait::async_trait]
+pub trait IdempotencyStore: Send + Sync + 'static {
+    /// Looks the key up and, when it is new, marks it in flight.
+    async fn begin(&self, client: &str, key: &str, fingerprint: &str) -> anyhow::Result<Begin>;
+
+    /// Stores the answer of a request that [`begin`](Self::begin) marked.
+    async fn complete(&self, client: &str, key: &str, answer: StoredAnswer) -> anyhow::Result<()>;
+
+    /// Forgets an in-flight mark, so a retry runs the request again.
+    async fn abandon(&self, client: &str, key: &str) -> anyhow::Result<()>;
+}
+
+/// The SQLite store: its own connection to the service's WAL database file.
+pub struct SqliteIdempotencyStore {
+    conn: Arc<Mutex<Connection>>,
+    in_flight_lease: Duration,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    client       TEXT    NOT NULL,
+    key          TEXT    NOT NULL,
+    fingerprint  TEXT    NOT NULL,
+    in_flight    INTEGER NOT NULL,
+    status       INTEGER,
+    content_type TEXT,
+    body         BLOB,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (client, key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created_at);
+";
+
+impl SqliteIdempotencyStore {
+    /// Opens (or creates) the database at `path` and the table in it.
+    /// In-flight marks older than `in_flight_lease` are taken over.
+    pub fn open(path: &Path, in_flight_lease: Duration) -> anyhow::Result<SqliteIdempotencyStore> {
+        let conn = Connection::open(path)
+            .with_context(|| format!("opening the idempotency store at {}", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // WAL with NORMAL sync loses at most the last commits on power loss,
+        // never consistency; a per-POST fsync would throttle batches.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)
+            .context("creating the idempotency table")?;
+
+        Ok(SqliteIdempotencyStore {
+            conn: Arc::new(Mutex::new(conn)),
+            in_flight_lease,
+        })
+    }
+
+    /// Runs `work` with the connection on the blocking pool.
+    async fn with_conn<T, F>(&self, work: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
+            work(&mut conn)
+        })
+        .await
+        .context("idempotency store task failed")?
+    }
+}
+
+fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+#[async_trait::async_trait]
+impl IdempotencyStore for SqliteIdempotencyStore {
+    async fn begin(&self, client: &str, key: &str, fingerprint: &str) -> anyhow::Result<Begin> {
+        let (client, key, fingerprint) =
+            (client.to_string(), key.to_string(), fingerprint.to_string());
+        let lease = self.in_flight_lease.as_secs() as i64;
+        self.with_conn(move |conn| begin_in(conn, &client, &key, &fingerprint, lease))
+            .await
+    }
+
+    async fn complete(&self, client: &str, key: &str, answer: StoredAnswer) -> anyhow::Result<()> {
+        let (client, key) = (client.to_string(), key.to_string());
+        self.with_conn(move |conn| {
+            conn.execute(
+                "UPDATE idempotency_keys
+                 SET in_flight = 0, status = ?3, content_type = ?4, body = ?5
+                 WHERE client = ?1 AND key = ?2",
+                params![client, key, answer.status, answer.content_type, answer.body],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn abandon(&self, client: &str, key: &str) -> anyhow::Result<()> {
+        let (client, key) = (client.to_string(), key.to_string());
+        self.with_conn(move |conn| {
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE client = ?1 AND key = ?2 AND in_flight = 1",
+                params![client, key],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// One transaction: drop what expired, look the key up, mark it if new.
+fn begin_in(
+    conn: &mut Connection,
+    client: &str,
+    key: &str,
+    fingerprint: &str,
+    lease_secs: i64,
+) -> anyhow::Result<Begin> {
+    let now = now_secs();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+    forget_expired(&tx, client, key, now, lease_secs)?;
+    let found = tx
+        .query_row(
+            "SELECT fingerprint, in_flight, status, content_type, body
+             FROM idempotency_keys WHERE client = ?1 AND key = ?2",
+            params![client, key],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, bool>(1)?,
+                    row.get::<_, Option<u16>>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, Option<Vec<u8>>>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+
+    let outcome = match found {
+        None => {
+            tx.execute(
+                "INSERT INTO idempotency_keys (client, key, fingerprint, in_flight, created_at)
+                 VALUES (?1, ?2, ?3, 1, ?4)",
+                params![client, key, fingerprint, now],
+            )?;
+            Begin::Fresh
+        }
+        Some((stored, _, _, _, _)) if stored != fingerprint => Begin::Mismatch,
+        Some((_, true, _, _, _)) => Begin::InProgress,
+        Some((_, false, status, content_type, body)) => Begin::Replay(StoredAnswer {
+            status: status.unwrap_or(500),
+            content_type,
+            body: body.unwrap_or_default(),
+        }),
+    };
+    tx.commit()?;
+    Ok(outcome)
+}
+
+/// Removes this key's record when it outlived [`KEY_LIFETIME`] or is an
+/// in-flight mark past its lease. Every so often, sweeps all expired keys.
+fn forget_expired(
+    tx: &rusqlite::Transaction<'_>,
+    client: &str,
+    key: &str,
+    now: i64,
+    lease_secs: i64,
+) -> anyhow::Result<()> {
+    let expired_before = now - KEY_LIFETIME.as_secs() as i64;
+    tx.execute(
+        "DELETE FROM idempotency_keys WHERE client = ?1 AND key = ?2
+         AND (created_at < ?3 OR (in_flight = 1 AND created_at < ?4))",
+        params![client, key, expired_before, now - lease_secs],
+    )?;
+
+    // A sweep per ~1000 new keys keeps the table near one day's worth.
+    if rand::random::<u16>() % 1000 == 0 {
+        tx.execute(
+            "DELETE FROM idempotency_keys WHERE created_at < ?1",
+            params![expired_before],
+        )?;
+    }
+    Ok(())
+}
