@@ -487,3 +487,31 @@ async fn metrics_use_route_templates_not_ids() {
     assert!(text.contains("route=\"/v1/records/{id}\""), "{text}");
     assert!(!text.contains("R0000000021"), "{text}");
 }
+
+#[tokio::test]
+async fn the_routers_own_404_and_405_are_problems() {
+    let server = start(|_| {}).await;
+
+    let missing = server
+        .client
+        .get(server.url("/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers().contains_key("x-request-id"));
+    assert_eq!(problem_of(missing).await["code"], "not_found");
+
+    let wrong_method = server
+        .client
+        .delete(server.url("/v1/count"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert!(wrong_method.headers()["allow"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    assert_eq!(problem_of(wrong_method).await["code"], "method_not_allowed");
+}

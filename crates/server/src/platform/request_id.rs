@@ -1,13 +1,15 @@
 //! The outermost layer: every request gets an id (the caller's, when it is
-//! sane), every response echoes it, and a panic anywhere inside becomes a
-//! plain `500 internal` problem whose details only reach the log.
+//! sane), every response echoes it, a panic anywhere inside becomes a plain
+//! `500 internal` problem whose details only reach the log, and the bare
+//! errors the router itself produces (unknown path, wrong method) become
+//! problems too, so every error body has the one documented shape.
 
 use std::any::Any;
 
 use apptctl_api::{ErrorCode, REQUEST_ID};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderValue, Response as HttpResponse, StatusCode};
+use axum::http::{header, HeaderValue, Response as HttpResponse, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -34,10 +36,65 @@ pub(super) async fn assign_request_id(mut req: Request, next: Next) -> Response 
             "retry later; if it keeps failing, report the request id",
             &id,
         );
+    } else if is_bare_error(&response) {
+        response = problem_for_bare_error(response, &id);
     }
 
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// An error status without any body type: the router's own 404 and 405
+/// (handlers answer with problem+json).
+fn is_bare_error(response: &Response) -> bool {
+    let status = response.status();
+    (status.is_client_error() || status.is_server_error())
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+}
+
+/// The problem for a bare error, keeping its headers (`Allow` on a 405).
+fn problem_for_bare_error(bare: Response, id: &str) -> Response {
+    let (code, detail, hint) = match bare.status() {
+        StatusCode::NOT_FOUND => (
+            ErrorCode::NotFound,
+            "there is nothing at this path",
+            "check the path against /openapi.json",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorCode::MethodNotAllowed,
+            "this path does not accept this method",
+            "see the Allow header for the methods it accepts",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            ErrorCode::BodyTooLarge,
+            "the request body is too large",
+            "send a smaller body",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            ErrorCode::UnsupportedMediaType,
+            "the request body has an unsupported media type",
+            "send JSON with Content-Type: application/json",
+        ),
+        status if status.is_server_error() => (
+            ErrorCode::Internal,
+            "the service failed while handling this request",
+            "retry later; if it keeps failing, report the request id",
+        ),
+        _ => (
+            ErrorCode::InvalidRequest,
+            "the request was refused",
+            "check the request",
+        ),
+    };
+
+    let (parts, _) = bare.into_parts();
+    let mut response = super::problem(code, detail, hint, id);
+    for (name, value) in parts.headers.iter() {
+        if !response.headers().contains_key(name) && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
     }
     response
 }
