@@ -57,6 +57,7 @@ fn test_router(runs: Runs) -> Router {
         .route("/v1/slow", get(slow))
         .route("/v1/panic", get(panics).post(panics))
         .route("/v1/records/{id}", get(record))
+        .route("/v1/bare/{status}", get(bare_status))
         .with_state(runs)
         .merge(platform::ops_router())
 }
@@ -95,6 +96,11 @@ async fn panics(State(runs): State<Runs>) -> &'static str {
 
 async fn record(axum::extract::Path(id): axum::extract::Path<String>) -> Json<Value> {
     Json(json!({ "id": id }))
+}
+
+/// An error status without a body, as a careless handler might answer.
+async fn bare_status(axum::extract::Path(status): axum::extract::Path<u16>) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT)
 }
 
 async fn start(configure: impl FnOnce(&mut PlatformConfig)) -> TestServer {
@@ -514,4 +520,22 @@ async fn the_routers_own_404_and_405_are_problems() {
         .unwrap()
         .contains("POST"));
     assert_eq!(problem_of(wrong_method).await["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn bare_errors_become_problems_and_keep_their_status() {
+    let server = start(|_| {}).await;
+
+    for (status, code) in [
+        (401, "unauthenticated"),
+        (418, "invalid_request"),
+        (502, "internal"),
+    ] {
+        let url = server.url(&format!("/v1/bare/{status}"));
+        let response = server.client.get(url).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status);
+        let problem = problem_of(response).await;
+        assert_eq!(problem["code"], code);
+        assert_eq!(problem["status"], status);
+    }
 }

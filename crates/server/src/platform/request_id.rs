@@ -6,7 +6,7 @@
 
 use std::any::Any;
 
-use apptctl_api::{ErrorCode, REQUEST_ID};
+use apptctl_api::{ErrorCode, Problem, REQUEST_ID};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Response as HttpResponse, StatusCode};
@@ -54,9 +54,11 @@ fn is_bare_error(response: &Response) -> bool {
         && !response.headers().contains_key(header::CONTENT_TYPE)
 }
 
-/// The problem for a bare error, keeping its headers (`Allow` on a 405).
+/// The problem for a bare error, keeping its status and headers (`Allow`
+/// on a 405).
 fn problem_for_bare_error(bare: Response, id: &str) -> Response {
-    let (code, detail, hint) = match bare.status() {
+    let status = bare.status();
+    let (code, detail, hint) = match status {
         StatusCode::NOT_FOUND => (
             ErrorCode::NotFound,
             "there is nothing at this path",
@@ -77,7 +79,27 @@ fn problem_for_bare_error(bare: Response, id: &str) -> Response {
             "the request body has an unsupported media type",
             "send JSON with Content-Type: application/json",
         ),
-        status if status.is_server_error() => (
+        StatusCode::UNAUTHORIZED => (
+            ErrorCode::Unauthenticated,
+            "this request needs a valid credential",
+            "log in with `apptctl login`",
+        ),
+        StatusCode::FORBIDDEN => (
+            ErrorCode::Forbidden,
+            "this is not allowed for the caller",
+            "ask for a role or token scope that allows it",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            ErrorCode::RateLimited,
+            "too many requests",
+            "wait a moment and retry",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            ErrorCode::Unavailable,
+            "the service is unavailable",
+            "retry in a moment",
+        ),
+        _ if status.is_server_error() => (
             ErrorCode::Internal,
             "the service failed while handling this request",
             "retry later; if it keeps failing, report the request id",
@@ -89,8 +111,13 @@ fn problem_for_bare_error(bare: Response, id: &str) -> Response {
         ),
     };
 
+    // The status stays what the handler chose, even where the nearest code
+    // usually comes with another one.
+    let mut problem = Problem::new(code, detail, hint);
+    problem.status = status.as_u16();
+    let mut response = crate::problem::problem_response(problem, id);
+
     let (parts, _) = bare.into_parts();
-    let mut response = super::problem(code, detail, hint, id);
     for (name, value) in parts.headers.iter() {
         if !response.headers().contains_key(name) && name != header::CONTENT_LENGTH {
             response.headers_mut().insert(name.clone(), value.clone());
