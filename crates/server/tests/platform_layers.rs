@@ -539,3 +539,18 @@ async fn bare_errors_become_problems_and_keep_their_status() {
         assert_eq!(problem["status"], status);
     }
 }
+
+#[tokio::test]
+async fn latency_delays_every_request() {
+    let server = start(|cfg| cfg.latency = Duration::from_millis(120)).await;
+
+    let started = Instant::now();
+    let response = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(120));
+}

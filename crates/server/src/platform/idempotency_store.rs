@@ -114,35 +114,44 @@ impl IdempotencyStore for SqliteIdempotencyStore {
         let (client, key, fingerprint) =
             (client.to_string(), key.to_string(), fingerprint.to_string());
         let lease = self.in_flight_lease.as_secs() as i64;
-        self.with_conn(move |conn| begin_in(conn, &client, &key, &fingerprint, lease))
+        self.with_conn(move |conn| begin_in(conn, &client, &key, &fingerprint, now_secs(), lease))
             .await
     }
 
     async fn complete(&self, client: &str, key: &str, answer: StoredAnswer) -> anyhow::Result<()> {
         let (client, key) = (client.to_string(), key.to_string());
-        self.with_conn(move |conn| {
-            conn.execute(
-                "UPDATE idempotency_keys
-                 SET in_flight = 0, status = ?3, content_type = ?4, body = ?5
-                 WHERE client = ?1 AND key = ?2",
-                params![client, key, answer.status, answer.content_type, answer.body],
-            )?;
-            Ok(())
-        })
-        .await
+        self.with_conn(move |conn| complete_in(conn, &client, &key, &answer))
+            .await
     }
 
     async fn abandon(&self, client: &str, key: &str) -> anyhow::Result<()> {
         let (client, key) = (client.to_string(), key.to_string());
-        self.with_conn(move |conn| {
-            conn.execute(
-                "DELETE FROM idempotency_keys WHERE client = ?1 AND key = ?2 AND in_flight = 1",
-                params![client, key],
-            )?;
-            Ok(())
-        })
-        .await
+        self.with_conn(move |conn| abandon_in(conn, &client, &key))
+            .await
     }
+}
+
+fn complete_in(
+    conn: &mut Connection,
+    client: &str,
+    key: &str,
+    answer: &StoredAnswer,
+) -> anyhow::Result<()> {
+    conn.execute(
+        "UPDATE idempotency_keys
+         SET in_flight = 0, status = ?3, content_type = ?4, body = ?5
+         WHERE client = ?1 AND key = ?2 AND in_flight = 1",
+        params![client, key, answer.status, answer.content_type, answer.body],
+    )?;
+    Ok(())
+}
+
+fn abandon_in(conn: &mut Connection, client: &str, key: &str) -> anyhow::Result<()> {
+    conn.execute(
+        "DELETE FROM idempotency_keys WHERE client = ?1 AND key = ?2 AND in_flight = 1",
+        params![client, key],
+    )?;
+    Ok(())
 }
 
 /// One transaction: drop what expired, look the key up, mark it if new.
@@ -151,9 +160,9 @@ fn begin_in(
     client: &str,
     key: &str,
     fingerprint: &str,
+    now: i64,
     lease_secs: i64,
 ) -> anyhow::Result<Begin> {
-    let now = now_secs();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
 
     forget_expired(&tx, client, key, now, lease_secs)?;
@@ -219,4 +228,84 @@ fn forget_expired(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEASE: i64 = 60;
+
+    fn store() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("service.db");
+        SqliteIdempotencyStore::open(&path, Duration::from_secs(LEASE as u64)).expect("opens");
+        let conn = Connection::open(&path).expect("reopens");
+        (dir, conn)
+    }
+
+    fn answer() -> StoredAnswer {
+        StoredAnswer {
+            status: 201,
+            content_type: Some("application/json".to_string()),
+            body: b"{}".to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_key_goes_from_in_flight_to_replayed() {
+        let (_dir, mut conn) = store();
+        let begin = |conn: &mut Connection, fp: &str| begin_in(conn, "c", "k", fp, 1000, LEASE);
+
+        assert_eq!(begin(&mut conn, "fp").unwrap(), Begin::Fresh);
+        assert_eq!(begin(&mut conn, "fp").unwrap(), Begin::InProgress);
+        assert_eq!(begin(&mut conn, "other").unwrap(), Begin::Mismatch);
+
+        complete_in(&mut conn, "c", "k", &answer()).unwrap();
+        assert_eq!(begin(&mut conn, "fp").unwrap(), Begin::Replay(answer()));
+        assert_eq!(begin(&mut conn, "other").unwrap(), Begin::Mismatch);
+
+        // A stored answer is never abandoned.
+        abandon_in(&mut conn, "c", "k").unwrap();
+        assert_eq!(begin(&mut conn, "fp").unwrap(), Begin::Replay(answer()));
+
+        // Another caller's key of the same name is its own.
+        assert_eq!(
+            begin_in(&mut conn, "d", "k", "fp", 1000, LEASE).unwrap(),
+            Begin::Fresh
+        );
+    }
+
+    #[test]
+    fn an_abandoned_key_runs_again() {
+        let (_dir, mut conn) = store();
+        assert_eq!(
+            begin_in(&mut conn, "c", "k", "fp", 1000, LEASE).unwrap(),
+            Begin::Fresh
+        );
+        abandon_in(&mut conn, "c", "k").unwrap();
+        assert_eq!(
+            begin_in(&mut conn, "c", "k", "fp", 1001, LEASE).unwrap(),
+            Begin::Fresh
+        );
+    }
+
+    #[test]
+    fn keys_expire_after_a_day_and_stale_marks_after_the_lease() {
+        let (_dir, mut conn) = store();
+        let day = KEY_LIFETIME.as_secs() as i64;
+
+        begin_in(&mut conn, "c", "done", "fp", 1000, LEASE).unwrap();
+        complete_in(&mut conn, "c", "done", &answer()).unwrap();
+        let just_before = begin_in(&mut conn, "c", "done", "fp2", 1000 + day, LEASE).unwrap();
+        assert_eq!(just_before, Begin::Mismatch);
+        let after = begin_in(&mut conn, "c", "done", "fp2", 1001 + day, LEASE).unwrap();
+        assert_eq!(after, Begin::Fresh);
+
+        begin_in(&mut conn, "c", "stuck", "fp", 1000, LEASE).unwrap();
+        let within = begin_in(&mut conn, "c", "stuck", "fp", 1000 + LEASE, LEASE).unwrap();
+        assert_eq!(within, Begin::InProgress);
+        let past = begin_in(&mut conn, "c", "stuck", "fp", 1001 + LEASE, LEASE).unwrap();
+        assert_eq!(past, Begin::Fresh);
+    }
 }

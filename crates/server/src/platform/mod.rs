@@ -5,7 +5,22 @@
 //! `wrap` takes the finished resource router and layers all of that around
 //! it; `ops_router` serves `/metrics` and `/openapi.json`. The layers are
 //! applied with `Router::layer`, so they run after routing and see the
-//! matched route template (for metric labels) on every request.
+//! matched route template (for metric labels) on every request. That also
+//! means routes or a fallback added to the router *after* `wrap` go
+//! unwrapped: build the whole router first.
+//!
+//! Wiring, in the service's start-up:
+//!
+//! ```text
+//! let router = app(state).merge(platform::ops_router());
+//! let router = platform::wrap(router, PlatformConfig::new(&db_path))?;
+//! let service = router.into_make_service_with_connect_info::<SocketAddr>();
+//! axum::serve(listener, service).await?;
+//! ```
+//!
+//! Without `into_make_service_with_connect_info`, anonymous callers (no
+//! `Authorization` header) all share one rate-limit bucket and one
+//! idempotency-key namespace.
 
 mod client;
 mod faults;
