@@ -6,7 +6,7 @@
 //! only to carry `#[utoipa::path]` documentation. They list each operation's
 //! success answers; the error answers (all `application/problem+json`), the
 //! `Idempotency-Key` header and the security requirements are added to every
-//! operation by [`PlatformRules`] from one table, so they cannot differ
+//! operation by `PlatformRules` from one table, so they cannot differ
 //! between operations by accident.
 
 #![allow(dead_code)] // the documented functions are never called

@@ -32,7 +32,7 @@ mod rate_limit;
 mod request_id;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use apptctl_api::{ErrorCode, Problem};
@@ -150,8 +150,15 @@ async fn metrics() -> Response {
         .into_response()
 }
 
+/// The document is built once; it cannot change while the process runs.
 async fn openapi() -> Response {
-    axum::Json(crate::openapi::document()).into_response()
+    static DOCUMENT: OnceLock<axum::body::Bytes> = OnceLock::new();
+    let body = DOCUMENT.get_or_init(|| {
+        let document = crate::openapi::document();
+        serde_json::to_vec(&document).unwrap_or_default().into()
+    });
+    let content_type = HeaderValue::from_static("application/json");
+    ([(header::CONTENT_TYPE, content_type)], body.clone()).into_response()
 }
 
 /// The request id the outermost layer assigned (empty if none did).
