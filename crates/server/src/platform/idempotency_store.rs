@@ -82,6 +82,12 @@ impl SqliteIdempotencyStore {
         conn.execute_batch(SCHEMA)
             .context("creating the idempotency table")?;
 
+        // Marks left by a previous process belong to requests that died with
+        // it; without this, their retries would wait out the lease. (One
+        // process per SQLite file; a shared PostgreSQL store must not do this.)
+        conn.execute("DELETE FROM idempotency_keys WHERE in_flight = 1", [])
+            .context("clearing stale in-flight idempotency marks")?;
+
         Ok(SqliteIdempotencyStore {
             conn: Arc::new(Mutex::new(conn)),
             in_flight_lease,
@@ -274,6 +280,21 @@ mod tests {
             begin_in(&mut conn, "d", "k", "fp", 1000, LEASE).unwrap(),
             Begin::Fresh
         );
+    }
+
+    #[test]
+    fn reopening_forgets_in_flight_marks_but_keeps_answers() {
+        let (dir, mut conn) = store();
+        begin_in(&mut conn, "c", "stuck", "fp", now_secs(), LEASE).unwrap();
+        begin_in(&mut conn, "c", "done", "fp", now_secs(), LEASE).unwrap();
+        complete_in(&mut conn, "c", "done", &answer()).unwrap();
+
+        let path = dir.path().join("service.db");
+        SqliteIdempotencyStore::open(&path, Duration::from_secs(LEASE as u64)).unwrap();
+        let stuck = begin_in(&mut conn, "c", "stuck", "fp", now_secs(), LEASE).unwrap();
+        assert_eq!(stuck, Begin::Fresh);
+        let done = begin_in(&mut conn, "c", "done", "fp", now_secs(), LEASE).unwrap();
+        assert_eq!(done, Begin::Replay(answer()));
     }
 
     #[test]
