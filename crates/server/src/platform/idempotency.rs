@@ -15,6 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 use super::{Begin, ClientIdentity, IdempotencyStore, StoredAnswer};
 
@@ -59,10 +60,10 @@ pub(super) async fn idempotent_post(
     let request_id = super::request_id_of(&req);
 
     let key = match idempotency_key(&req) {
-        Ok(Some(key)) => key,
+        KeyHeader::Valid(key) => key,
         // The CLI always sends a key; other callers simply get no protection.
-        Ok(None) => return next.run(req).await,
-        Err(()) => return invalid_key(&request_id),
+        KeyHeader::Absent => return next.run(req).await,
+        KeyHeader::Invalid => return invalid_key(&request_id),
     };
     let claim = Claim {
         client: ClientIdentity::of(&req),
@@ -89,19 +90,25 @@ pub(super) async fn idempotent_post(
     }
 }
 
-/// `Ok(None)` without the header; `Err` when it is not 1 to 255 visible
-/// ASCII characters.
-fn idempotency_key(req: &Request) -> Result<Option<String>, ()> {
+/// What the `Idempotency-Key` header of a request holds.
+enum KeyHeader {
+    Absent,
+    Valid(String),
+    /// Not 1 to 255 visible ASCII characters.
+    Invalid,
+}
+
+fn idempotency_key(req: &Request) -> KeyHeader {
     let Some(value) = req.headers().get(IDEMPOTENCY_KEY) else {
-        return Ok(None);
+        return KeyHeader::Absent;
     };
     let bytes = value.as_bytes();
     let valid =
         !bytes.is_empty() && bytes.len() <= MAX_KEY_LEN && bytes.iter().all(u8::is_ascii_graphic);
     if !valid {
-        return Err(());
+        return KeyHeader::Invalid;
     }
-    Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+    KeyHeader::Valid(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// sha256 over method, path with query, and body, with separators so the
@@ -130,7 +137,7 @@ async fn run_once(
     next: Next,
 ) -> Response {
     let request_id = super::request_id_of(&req);
-    let task = tokio::spawn(async move {
+    let work = async move {
         let handled = AssertUnwindSafe(next.run(req)).catch_unwind().await;
         match handled {
             Ok(response) => Ok(settle(&idempotency, &claim, response).await),
@@ -139,7 +146,9 @@ async fn run_once(
                 Err(panic)
             }
         }
-    });
+    };
+    // The handler's logs stay inside this request's span.
+    let task = tokio::spawn(work.instrument(tracing::Span::current()));
 
     match task.await {
         Ok(Ok(response)) => response,
