@@ -559,3 +559,16 @@ async fn latency_delays_every_request() {
     assert_eq!(response.status(), 200);
     assert!(started.elapsed() >= Duration::from_millis(120));
 }
+
+#[test]
+fn impossible_settings_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for rate in [f64::NAN, -0.1, 1.5] {
+        let mut cfg = PlatformConfig::new(dir.path().join("service.db"));
+        cfg.fault_rate = rate;
+        assert!(
+            platform::wrap(Router::new(), cfg).is_err(),
+            "fault rate {rate} accepted"
+        );
+    }
+}

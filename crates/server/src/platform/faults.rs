@@ -47,7 +47,12 @@ pub(super) struct FaultPlan {
 impl FaultPlan {
     pub(super) fn from_config(cfg: &PlatformConfig) -> FaultPlan {
         FaultPlan {
-            rate: cfg.fault_rate.clamp(0.0, 1.0),
+            // NaN would make the random draw panic; treat it as "no faults".
+            rate: if cfg.fault_rate.is_nan() {
+                0.0
+            } else {
+                cfg.fault_rate.clamp(0.0, 1.0)
+            },
             latency: cfg.latency,
             slow: cfg.fault_slow,
         }

@@ -88,6 +88,27 @@ impl PlatformConfig {
     }
 }
 
+impl PlatformConfig {
+    /// Refuses settings that cannot work, so a typo in a start-up flag is an
+    /// error rather than a surprise.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.fault_rate),
+            "the fault rate must be between 0 and 1, not {}",
+            self.fault_rate
+        );
+        anyhow::ensure!(
+            self.max_body_bytes > 0,
+            "the body limit must be above 0 bytes"
+        );
+        anyhow::ensure!(
+            !self.request_timeout.is_zero(),
+            "the request timeout must be above 0"
+        );
+        Ok(())
+    }
+}
+
 /// Layers the platform around `router` (outermost first): request id and
 /// panic catching, metrics and logs, latency and faults, rate limit, body
 /// limit and timeout, idempotency.
@@ -96,6 +117,7 @@ impl PlatformConfig {
 /// known when the server is run with
 /// `into_make_service_with_connect_info::<SocketAddr>()`.
 pub fn wrap(router: Router, cfg: PlatformConfig) -> anyhow::Result<Router> {
+    cfg.validate()?;
     let store = SqliteIdempotencyStore::open(&cfg.db_path, in_flight_lease(&cfg))?;
     Ok(wrap_with_store(router, cfg, Arc::new(store)))
 }
