@@ -86,9 +86,7 @@ impl PlatformConfig {
             request_timeout: Duration::from_secs(30),
         }
     }
-}
 
-impl PlatformConfig {
     /// Refuses settings that cannot work, so a typo in a start-up flag is an
     /// error rather than a surprise.
     pub fn validate(&self) -> anyhow::Result<()> {
