@@ -572,3 +572,14 @@ fn impossible_settings_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_body_far_over_the_limit_still_gets_its_413() {
+    let server = start(|cfg| cfg.max_body_bytes = 1024 * 1024).await;
+
+    let body = vec![b'x'; 3 * 1024 * 1024];
+    let request = server.client.post(server.url("/v1/count")).body(body);
+    let response = request.send().await.expect("an answer, not a reset");
+    assert_eq!(response.status(), 413);
+    assert_eq!(problem_of(response).await["code"], "body_too_large");
+}
