@@ -92,9 +92,10 @@ fn me() {}
 
 // ---- tokens ---------------------------------------------------------------
 
-/// The caller's automation tokens (secrets are never shown again).
+/// All of the caller's automation tokens, not paged (a person has few);
+/// secrets are never shown again.
 #[utoipa::path(get, path = "/v1/tokens", tag = "tokens",
-    responses((status = 200, description = "The tokens", body = Page<TokenInfo>)))]
+    responses((status = 200, description = "The tokens", body = Vec<TokenInfo>)))]
 fn list_tokens() {}
 
 /// Create a scoped automation token. A session must confirm a challenge
@@ -195,14 +196,14 @@ fn notifications() {}
 
 // ---- catalogue ------------------------------------------------------------
 
-/// The services that can be booked.
+/// The services that can be booked (a short list, not paged).
 #[utoipa::path(get, path = "/v1/services", tag = "catalogue",
-    responses((status = 200, description = "The services", body = Page<ServiceRef>)))]
+    responses((status = 200, description = "The services", body = Vec<ServiceRef>)))]
 fn services() {}
 
-/// The departments (offices).
+/// The departments (offices; a short list, not paged).
 #[utoipa::path(get, path = "/v1/departments", tag = "catalogue",
-    responses((status = 200, description = "The departments", body = Page<DepartmentRef>)))]
+    responses((status = 200, description = "The departments", body = Vec<DepartmentRef>)))]
 fn departments() {}
 
 // ---- operations -----------------------------------------------------------
