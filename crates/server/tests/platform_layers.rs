@@ -583,3 +583,25 @@ async fn a_body_far_over_the_limit_still_gets_its_413() {
     assert_eq!(response.status(), 413);
     assert_eq!(problem_of(response).await["code"], "body_too_large");
 }
+
+#[tokio::test]
+async fn a_body_that_never_arrives_times_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = start(|cfg| cfg.request_timeout = Duration::from_millis(150)).await;
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+
+    // Ten of the hundred promised bytes, then silence.
+    let head = "POST /v1/count HTTP/1.1\r\nhost: test\r\ncontent-length: 100\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(b"0123456789").await.unwrap();
+
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer)).await;
+    let read = read.expect("answered before the client gave up").unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
+    assert_eq!(server.runs.count(), 0);
+}

@@ -2,15 +2,15 @@
 //! too-large body is always answered with a `body_too_large` problem rather
 //! than whatever an extractor deep inside would say.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use apptctl_api::ErrorCode;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
-use std::sync::Arc;
 
 use super::PlatformConfig;
 
@@ -28,18 +28,22 @@ impl Limits {
     }
 }
 
+/// The timeout covers reading the body too, so a client trickling a body
+/// byte by byte cannot hold a connection for ever.
 pub(super) async fn enforce_limits(
-    axum::extract::State(limits): axum::extract::State<Arc<Limits>>,
+    State(limits): State<Arc<Limits>>,
     req: Request,
     next: Next,
 ) -> Response {
     let request_id = super::request_id_of(&req);
-    let req = match buffer_body(req, limits.max_body_bytes).await {
-        Ok(req) => req,
-        Err(response) => return response,
+    let handled = async {
+        match buffer_body(req, limits.max_body_bytes).await {
+            Ok(req) => next.run(req).await,
+            Err(refusal) => refusal,
+        }
     };
 
-    match tokio::time::timeout(limits.request_timeout, next.run(req)).await {
+    match tokio::time::timeout(limits.request_timeout, handled).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(timeout = ?limits.request_timeout, "request timed out");
