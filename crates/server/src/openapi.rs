@@ -420,7 +420,8 @@ fn idempotency_key_header() -> Parameter {
         .description(Some(
             "Makes the POST safe to retry: the same key and body replay the first answer \
              (with `Idempotent-Replayed: true`); the same key with another body is refused \
-             with 422. Keys live 24 hours and are scoped to the caller.",
+             with 422. Keys live 24 hours (answers carrying a new session or token: \
+             10 minutes) and are scoped to the caller.",
         ))
         .schema(Some(schema))
         .build()

@@ -52,6 +52,7 @@ impl TestServer {
 fn test_router(runs: Runs) -> Router {
     Router::new()
         .route("/v1/count", post(count))
+        .route("/v1/sessions", post(count))
         .route("/v1/slow-count", post(slow_count))
         .route("/v1/flaky", post(flaky))
         .route("/v1/slow", get(slow))
@@ -604,4 +605,25 @@ async fn a_body_that_never_arrives_times_out() {
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
     assert_eq!(server.runs.count(), 0);
+}
+
+#[tokio::test]
+async fn answers_with_secrets_are_marked_no_store_and_still_replay() {
+    let server = start(|_| {}).await;
+
+    let first = server
+        .post("/v1/sessions", Some("login-key"), json!({}))
+        .await;
+    assert_eq!(first.status(), 201);
+    assert_eq!(first.headers()["cache-control"], "no-store");
+
+    let again = server
+        .post("/v1/sessions", Some("login-key"), json!({}))
+        .await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.headers()["cache-control"], "no-store");
+    assert_eq!(server.runs.count(), 1);
+
+    let ordinary = server.post("/v1/count", Some("count-key"), json!({})).await;
+    assert!(ordinary.headers().get("cache-control").is_none());
 }

@@ -3,20 +3,25 @@
 //! and replayed to every retry of the same request; a retry with another
 //! body is refused; a retry while the first is still running is told to
 //! wait. A 5xx answer is not stored, so the retry runs again.
+//!
+//! Answers are kept for 24 hours, except those carrying a bearer secret (new
+//! sessions and tokens): those only for 10 minutes, since the database would
+//! otherwise hold in clear text what the domain store keeps only hashed.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use apptctl_api::{ErrorCode, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
+use super::idempotency_store::{KEY_LIFETIME, SECRET_ANSWER_LIFETIME};
 use super::{Begin, ClientIdentity, IdempotencyStore, StoredAnswer};
 
 /// Longest key accepted.
@@ -42,11 +47,18 @@ impl Idempotency {
     }
 }
 
+/// Routes whose answers carry a bearer secret (a new session's token, a new
+/// automation token's secret). They are replayable for a short time only
+/// and marked `Cache-Control: no-store`.
+const SECRET_BEARING_ROUTES: &[&str] = &["/v1/sessions", "/v1/tokens"];
+
 /// The (caller, key) a request is remembered under.
 #[derive(Debug, Clone)]
 struct Claim {
     client: ClientIdentity,
     key: String,
+    /// Whether the answer will hold a secret, judged by the route.
+    secret_bearing: bool,
 }
 
 pub(super) async fn idempotent_post(
@@ -68,6 +80,7 @@ pub(super) async fn idempotent_post(
     let claim = Claim {
         client: ClientIdentity::of(&req),
         key,
+        secret_bearing: is_secret_bearing_route(&req),
     };
 
     let (parts, body) = req.into_parts();
@@ -83,7 +96,7 @@ pub(super) async fn idempotent_post(
         .await;
     match begun {
         Ok(Begin::Fresh) => run_once(idempotency, claim, req, next).await,
-        Ok(Begin::Replay(answer)) => replay(answer),
+        Ok(Begin::Replay(answer)) => replay(answer, claim.secret_bearing),
         Ok(Begin::InProgress) => in_progress(&request_id),
         Ok(Begin::Mismatch) => key_reused(&request_id),
         Err(err) => store_failed(&err, &request_id),
@@ -109,6 +122,21 @@ fn idempotency_key(req: &Request) -> KeyHeader {
         return KeyHeader::Invalid;
     }
     KeyHeader::Valid(String::from_utf8_lossy(bytes).into_owned())
+}
+
+fn is_secret_bearing_route(req: &Request) -> bool {
+    let route = req.extensions().get::<MatchedPath>();
+    route.is_some_and(|route| SECRET_BEARING_ROUTES.contains(&route.as_str()))
+}
+
+/// Secret-bearing by route, or because the handler said no one may store it.
+fn answer_holds_a_secret(claim: &Claim, headers: &HeaderMap) -> bool {
+    let no_store = headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| value.to_ascii_lowercase().contains("no-store"));
+    claim.secret_bearing || no_store
 }
 
 /// sha256 over method, path with query, and body, with separators so the
@@ -170,7 +198,7 @@ async fn settle(idempotency: &Idempotency, claim: &Claim, response: Response) ->
         return response;
     }
 
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let body = match axum::body::to_bytes(body, idempotency.max_answer_bytes()).await {
         Ok(body) => body,
         Err(err) => {
@@ -189,9 +217,15 @@ async fn settle(idempotency: &Idempotency, claim: &Claim, response: Response) ->
             .map(str::to_string),
         body: body.to_vec(),
     };
+    let keep_for = if answer_holds_a_secret(claim, &parts.headers) {
+        forbid_storing(&mut parts.headers);
+        SECRET_ANSWER_LIFETIME
+    } else {
+        KEY_LIFETIME
+    };
     let stored = idempotency
         .store
-        .complete(claim.client.as_str(), &claim.key, answer)
+        .complete(claim.client.as_str(), &claim.key, answer, keep_for)
         .await;
     if let Err(err) = stored {
         // The change is done; the caller still gets the real answer. A retry
@@ -211,7 +245,11 @@ async fn abandon(idempotency: &Idempotency, claim: &Claim) {
     }
 }
 
-fn replay(answer: StoredAnswer) -> Response {
+fn forbid_storing(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+fn replay(answer: StoredAnswer, secret_bearing: bool) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     let mut response = (status, Bytes::from(answer.body)).into_response();
     let headers = response.headers_mut();
@@ -222,6 +260,9 @@ fn replay(answer: StoredAnswer) -> Response {
         headers.insert(header::CONTENT_TYPE, value);
     }
     headers.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    if secret_bearing {
+        forbid_storing(headers);
+    }
     response
 }
 

@@ -11,8 +11,13 @@ use std::time::Duration;
 use anyhow::Context;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-/// How long a key is remembered.
+/// How long a key and its answer are remembered.
 pub const KEY_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long an answer carrying a secret (a new session's or token's bearer
+/// secret) is remembered: long enough for a client's retries, short enough
+/// that secrets do not sit in the database in clear text for a day.
+pub const SECRET_ANSWER_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
 /// An answer kept for replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,8 +45,15 @@ pub trait IdempotencyStore: Send + Sync + 'static {
     /// Looks the key up and, when it is new, marks it in flight.
     async fn begin(&self, client: &str, key: &str, fingerprint: &str) -> anyhow::Result<Begin>;
 
-    /// Stores the answer of a request that [`begin`](Self::begin) marked.
-    async fn complete(&self, client: &str, key: &str, answer: StoredAnswer) -> anyhow::Result<()>;
+    /// Stores the answer of a request that [`begin`](Self::begin) marked,
+    /// to be replayed for `keep_for`.
+    async fn complete(
+        &self,
+        client: &str,
+        key: &str,
+        answer: StoredAnswer,
+        keep_for: Duration,
+    ) -> anyhow::Result<()>;
 
     /// Forgets an in-flight mark, so a retry runs the request again.
     async fn abandon(&self, client: &str, key: &str) -> anyhow::Result<()>;
@@ -63,9 +75,10 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     content_type TEXT,
     body         BLOB,
     created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
     PRIMARY KEY (client, key)
 );
-CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created_at);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at);
 ";
 
 impl SqliteIdempotencyStore {
@@ -79,6 +92,8 @@ impl SqliteIdempotencyStore {
         // WAL with NORMAL sync loses at most the last commits on power loss,
         // never consistency; a per-POST fsync would throttle batches.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Deleted answers may have held bearer secrets: overwrite them on disk.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)
             .context("creating the idempotency table")?;
 
@@ -124,9 +139,16 @@ impl IdempotencyStore for SqliteIdempotencyStore {
             .await
     }
 
-    async fn complete(&self, client: &str, key: &str, answer: StoredAnswer) -> anyhow::Result<()> {
+    async fn complete(
+        &self,
+        client: &str,
+        key: &str,
+        answer: StoredAnswer,
+        keep_for: Duration,
+    ) -> anyhow::Result<()> {
         let (client, key) = (client.to_string(), key.to_string());
-        self.with_conn(move |conn| complete_in(conn, &client, &key, &answer))
+        let expires_at = now_secs() + keep_for.as_secs() as i64;
+        self.with_conn(move |conn| complete_in(conn, &client, &key, &answer, expires_at))
             .await
     }
 
@@ -142,12 +164,20 @@ fn complete_in(
     client: &str,
     key: &str,
     answer: &StoredAnswer,
+    expires_at: i64,
 ) -> anyhow::Result<()> {
     conn.execute(
         "UPDATE idempotency_keys
-         SET in_flight = 0, status = ?3, content_type = ?4, body = ?5
+         SET in_flight = 0, status = ?3, content_type = ?4, body = ?5, expires_at = ?6
          WHERE client = ?1 AND key = ?2 AND in_flight = 1",
-        params![client, key, answer.status, answer.content_type, answer.body],
+        params![
+            client,
+            key,
+            answer.status,
+            answer.content_type,
+            answer.body,
+            expires_at
+        ],
     )?;
     Ok(())
 }
@@ -192,9 +222,16 @@ fn begin_in(
     let outcome = match found {
         None => {
             tx.execute(
-                "INSERT INTO idempotency_keys (client, key, fingerprint, in_flight, created_at)
-                 VALUES (?1, ?2, ?3, 1, ?4)",
-                params![client, key, fingerprint, now],
+                "INSERT INTO idempotency_keys
+                     (client, key, fingerprint, in_flight, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, 1, ?4, ?5)",
+                params![
+                    client,
+                    key,
+                    fingerprint,
+                    now,
+                    now + KEY_LIFETIME.as_secs() as i64
+                ],
             )?;
             Begin::Fresh
         }
@@ -210,8 +247,10 @@ fn begin_in(
     Ok(outcome)
 }
 
-/// Removes this key's record when it outlived [`KEY_LIFETIME`] or is an
-/// in-flight mark past its lease. Every so often, sweeps all expired keys.
+/// Removes every expired record, and this key's in-flight mark when it is
+/// past its lease. The expiry index makes the sweep cheap, and sweeping on
+/// every new request keeps secret-bearing answers from outliving their short
+/// lifetime while the service is in use.
 fn forget_expired(
     tx: &rusqlite::Transaction<'_>,
     client: &str,
@@ -219,20 +258,15 @@ fn forget_expired(
     now: i64,
     lease_secs: i64,
 ) -> anyhow::Result<()> {
-    let expired_before = now - KEY_LIFETIME.as_secs() as i64;
+    tx.execute(
+        "DELETE FROM idempotency_keys WHERE expires_at < ?1",
+        params![now],
+    )?;
     tx.execute(
         "DELETE FROM idempotency_keys WHERE client = ?1 AND key = ?2
-         AND (created_at < ?3 OR (in_flight = 1 AND created_at < ?4))",
-        params![client, key, expired_before, now - lease_secs],
+         AND in_flight = 1 AND created_at < ?3",
+        params![client, key, now - lease_secs],
     )?;
-
-    // A sweep per ~1000 new keys keeps the table near one day's worth.
-    if rand::random::<u16>() % 1000 == 0 {
-        tx.execute(
-            "DELETE FROM idempotency_keys WHERE created_at < ?1",
-            params![expired_before],
-        )?;
-    }
     Ok(())
 }
 
@@ -241,6 +275,9 @@ mod tests {
     use super::*;
 
     const LEASE: i64 = 60;
+
+    /// Expiry of an answer completed at t = 1000.
+    const DAY_AFTER: i64 = 1000 + KEY_LIFETIME.as_secs() as i64;
 
     fn store() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -267,7 +304,7 @@ mod tests {
         assert_eq!(begin(&mut conn, "fp").unwrap(), Begin::InProgress);
         assert_eq!(begin(&mut conn, "other").unwrap(), Begin::Mismatch);
 
-        complete_in(&mut conn, "c", "k", &answer()).unwrap();
+        complete_in(&mut conn, "c", "k", &answer(), DAY_AFTER).unwrap();
         assert_eq!(begin(&mut conn, "fp").unwrap(), Begin::Replay(answer()));
         assert_eq!(begin(&mut conn, "other").unwrap(), Begin::Mismatch);
 
@@ -285,16 +322,38 @@ mod tests {
     #[test]
     fn reopening_forgets_in_flight_marks_but_keeps_answers() {
         let (dir, mut conn) = store();
-        begin_in(&mut conn, "c", "stuck", "fp", now_secs(), LEASE).unwrap();
-        begin_in(&mut conn, "c", "done", "fp", now_secs(), LEASE).unwrap();
-        complete_in(&mut conn, "c", "done", &answer()).unwrap();
+        begin_in(&mut conn, "c", "stuck", "fp", 1000, LEASE).unwrap();
+        begin_in(&mut conn, "c", "done", "fp", 1000, LEASE).unwrap();
+        complete_in(&mut conn, "c", "done", &answer(), DAY_AFTER).unwrap();
 
         let path = dir.path().join("service.db");
         SqliteIdempotencyStore::open(&path, Duration::from_secs(LEASE as u64)).unwrap();
-        let stuck = begin_in(&mut conn, "c", "stuck", "fp", now_secs(), LEASE).unwrap();
+        let stuck = begin_in(&mut conn, "c", "stuck", "fp", 1000, LEASE).unwrap();
         assert_eq!(stuck, Begin::Fresh);
-        let done = begin_in(&mut conn, "c", "done", "fp", now_secs(), LEASE).unwrap();
+        let done = begin_in(&mut conn, "c", "done", "fp", 1000, LEASE).unwrap();
         assert_eq!(done, Begin::Replay(answer()));
+    }
+
+    #[test]
+    fn secret_bearing_answers_are_forgotten_sooner() {
+        let (_dir, mut conn) = store();
+        let ten_minutes = SECRET_ANSWER_LIFETIME.as_secs() as i64;
+
+        begin_in(&mut conn, "c", "login", "fp", 1000, LEASE).unwrap();
+        complete_in(&mut conn, "c", "login", &answer(), 1000 + ten_minutes).unwrap();
+
+        let within = begin_in(&mut conn, "c", "login", "fp", 1000 + ten_minutes, LEASE).unwrap();
+        assert_eq!(within, Begin::Replay(answer()));
+        // Any later request sweeps it, whatever its key.
+        begin_in(&mut conn, "c", "other", "fp", 1001 + ten_minutes, LEASE).unwrap();
+        let rows: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM idempotency_keys WHERE key = 'login'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rows, 0);
     }
 
     #[test]
@@ -317,7 +376,7 @@ mod tests {
         let day = KEY_LIFETIME.as_secs() as i64;
 
         begin_in(&mut conn, "c", "done", "fp", 1000, LEASE).unwrap();
-        complete_in(&mut conn, "c", "done", &answer()).unwrap();
+        complete_in(&mut conn, "c", "done", &answer(), DAY_AFTER).unwrap();
         let just_before = begin_in(&mut conn, "c", "done", "fp2", 1000 + day, LEASE).unwrap();
         assert_eq!(just_before, Begin::Mismatch);
         let after = begin_in(&mut conn, "c", "done", "fp2", 1001 + day, LEASE).unwrap();

@@ -46,7 +46,10 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 
 pub use client::ClientIdentity;
-pub use idempotency_store::{Begin, IdempotencyStore, SqliteIdempotencyStore, StoredAnswer};
+pub use idempotency_store::{
+    Begin, IdempotencyStore, SqliteIdempotencyStore, StoredAnswer, KEY_LIFETIME,
+    SECRET_ANSWER_LIFETIME,
+};
 
 use crate::request_id::RequestId;
 
