@@ -6,6 +6,8 @@
 
 pub mod clock;
 pub mod metrics;
+pub mod openapi;
+pub mod platform;
 pub mod problem;
 pub mod request_id;
 
