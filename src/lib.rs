@@ -2,6 +2,7 @@
 //! thin shell over it, and integration tests and tools (the
 //! completions and man page generator) can reach the clap tree directly.
 
+pub mod batch;
 pub mod cli;
 pub mod client;
 pub mod cmd;
