@@ -650,6 +650,52 @@ mod tests {
         assert!(early < late);
     }
 
+    /// Group commit against one fsync per line, 10,000 item events from 16
+    /// producer threads. Run with `cargo test --lib group_commit -- --ignored
+    /// --nocapture`; it measures, it does not assert speed.
+    #[test]
+    #[ignore]
+    fn group_commit_against_fsync_per_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let items: Vec<_> = (1..=10_000).map(id).collect();
+
+        let started = std::time::Instant::now();
+        let writer = JournalWriter::create(dir.path(), &header("grouped", items.clone())).unwrap();
+        std::thread::scope(|scope| {
+            for chunk in items.chunks(items.len() / 16) {
+                let writer = &writer;
+                scope.spawn(move || {
+                    for record in chunk {
+                        writer.write(Line::Item(event(*record, Outcome::Cancelled, 1)));
+                    }
+                });
+            }
+        });
+        let stats = writer.finish().unwrap();
+        let grouped = started.elapsed();
+
+        let started = std::time::Instant::now();
+        let path = dir.path().join("per-line.jsonl");
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        for record in &items {
+            let mut line =
+                serde_json::to_vec(&Line::Item(event(*record, Outcome::Cancelled, 1))).unwrap();
+            line.push(b'\n');
+            file.write_all(&line).unwrap();
+            file.sync_data().unwrap();
+        }
+        let per_line = started.elapsed();
+
+        println!(
+            "group commit: {grouped:?} ({} fsyncs for {} lines); fsync per line: {per_line:?}",
+            stats.fsyncs, stats.lines
+        );
+    }
+
     proptest! {
         #[test]
         fn any_cut_of_a_journal_reads_without_panic_or_loss(cut_back in 0usize..400) {

@@ -168,6 +168,7 @@ enum Sink<'a> {
     Table {
         writer: ListWriter<'a, ItemRow>,
         everything: bool,
+        rows: usize,
     },
 }
 
@@ -196,6 +197,7 @@ impl<'a> Reporter<'a> {
             (false, _) if out.is_human_table() => Sink::Table {
                 writer: out.list()?,
                 everything: items <= FULL_TABLE_LIMIT,
+                rows: 0,
             },
             (false, _) => Sink::Rows(out.list()?),
         };
@@ -235,8 +237,13 @@ impl<'a> Reporter<'a> {
             }
             Sink::Quiet(_) => Ok(()),
             Sink::Rows(writer) => writer.push(&ItemRow::from(event)),
-            Sink::Table { writer, everything } => {
+            Sink::Table {
+                writer,
+                everything,
+                rows,
+            } => {
                 if *everything || !event.outcome.is_success() {
+                    *rows += 1;
                     writer.push(&ItemRow::from(event))?;
                 }
                 Ok(())
@@ -281,6 +288,9 @@ impl<'a> Reporter<'a> {
                 stdout.flush()
             }
             Sink::Quiet(mut stdout) => stdout.flush(),
+            // A large batch where everything succeeded has no rows to show;
+            // the summary says it all.
+            Sink::Table { rows: 0, .. } => Ok(()),
             Sink::Rows(writer) | Sink::Table { writer, .. } => writer.finish().map(|_| ()),
         }
     }

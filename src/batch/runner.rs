@@ -41,11 +41,13 @@ pub async fn execute(
     journal: JournalWriter,
     run: Run,
 ) -> anyhow::Result<()> {
-    let interrupt = ctx.interrupt_flag();
     let challenge_id = match who {
         Authority::Token { .. } => None,
         Authority::Session { .. } => Some(confirm(ctx, client, &run).await?),
     };
+    // Armed only now: a Ctrl-C at the code prompt should simply end the
+    // program, since nothing was sent yet.
+    let interrupt = ctx.interrupt_flag();
 
     let plan = RunPlan {
         batch_id: run.batch_id.clone(),
