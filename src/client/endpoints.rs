@@ -122,7 +122,11 @@ impl ApiClient {
     }
 
     /// `DELETE /v1/tokens/{id}`.
-    pub async fn revoke_token(&self, token_id: &str) -> Result<Reply<TokenInfo>, ClientError> {
+    /// Answers the revoked token, or nothing (204).
+    pub async fn revoke_token(
+        &self,
+        token_id: &str,
+    ) -> Result<Reply<Option<TokenInfo>>, ClientError> {
         let path = format!("/v1/tokens/{}", encode_segment(token_id));
         self.call(
             Method::DELETE,
