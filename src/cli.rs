@@ -43,6 +43,7 @@ pub struct Cli {
 
 /// Flags every command accepts.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Server URL [default: the profile's, else http://127.0.0.1:8787]
     #[arg(

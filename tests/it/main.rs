@@ -1,0 +1,7 @@
+//! The one integration test binary: the real `apptctl` against a real dev
+//! server on port 0. Each module covers one area.
+
+mod support;
+
+mod docs;
+mod offline;
