@@ -2,6 +2,7 @@
 //! (confirmations, cancellation notices, one-time codes).
 
 use apptctl_api::journal::Notification;
+use apptctl_api::MAX_PAGE_SIZE;
 
 use crate::context::Context;
 use crate::output::ListWriter;
@@ -28,8 +29,15 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     let mut written = 0usize;
     let mut cursor: Option<String> = None;
     loop {
-        let page = client.notifications(cursor.as_deref()).await?.value;
-        let take = (wanted - written).min(page.items.len());
+        let left = wanted - written;
+        let page_size = u32::try_from(left)
+            .unwrap_or(MAX_PAGE_SIZE)
+            .min(MAX_PAGE_SIZE);
+        let page = client
+            .notifications(page_size, cursor.as_deref())
+            .await?
+            .value;
+        let take = left.min(page.items.len());
         writer.push_page(&page.items[..take])?;
         written += take;
 

@@ -133,9 +133,9 @@ fn print_created(ctx: &Context, token: &TokenInfo, secret: &str) -> anyhow::Resu
 }
 
 async fn list_tokens(ctx: &Context, client: &ApiClient) -> anyhow::Result<()> {
-    let page = client.list_tokens().await?.value;
+    let tokens = client.list_tokens().await?.value;
     let mut writer: ListWriter<'_, TokenInfo> = ctx.out.list()?;
-    writer.push_page(&page.items)?;
+    writer.push_page(&tokens)?;
     writer.finish()?;
     Ok(())
 }

@@ -3,5 +3,8 @@
 
 mod support;
 
+mod auth;
 mod docs;
+mod faults;
 mod offline;
+mod records;

@@ -23,6 +23,9 @@ const LISTENING: &str = "apptctl dev server listening on ";
 /// How long a dev server may take to start (it seeds a database first).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Bulk records of the shared server: enough for more than one full page.
+pub const SHARED_BULK_RECORDS: usize = 1100;
+
 /// The demo accounts of `--seed demo`: username and password.
 pub const DEMO: (&str, &str) = ("demo", "demo12345");
 pub const MANAGER: (&str, &str) = ("manager", "manager12345");
@@ -57,7 +60,7 @@ impl DevServer {
     /// parent-death signal; see [`spawn_server`]).
     pub fn shared() -> &'static DevServer {
         static SHARED: OnceLock<DevServer> = OnceLock::new();
-        SHARED.get_or_init(|| DevServer::start(&[]))
+        SHARED.get_or_init(|| DevServer::start(&["--records", &SHARED_BULK_RECORDS.to_string()]))
     }
 
     /// A hermetic environment talking to this server.
@@ -183,17 +186,25 @@ impl TestEnv {
         self.config_dir().join("apptctl").join("credentials.toml")
     }
 
-    /// `apptctl` with only the variables a test sets.
-    pub fn cmd(&self) -> Command {
-        let mut command = Command::new(binary());
+    /// `apptctl` with only the variables a test sets, as a std command (for
+    /// tests that manage the pipes themselves).
+    pub fn std_cmd(&self, args: &[&str]) -> StdCommand {
+        let mut command = StdCommand::new(binary());
         command
+            .args(args)
             .env_clear()
             .env("XDG_CONFIG_HOME", self.config_dir())
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("HOME", self.dir.path().join("home"))
             .env("APPTCTL_SERVER", &self.server)
-            .env("CI", "true")
-            .timeout(Duration::from_secs(60));
+            .env("CI", "true");
+        command
+    }
+
+    /// `apptctl` with only the variables a test sets.
+    pub fn cmd(&self) -> Command {
+        let mut command = Command::from_std(self.std_cmd(&[]));
+        command.timeout(Duration::from_secs(60));
         command
     }
 
