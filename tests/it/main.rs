@@ -8,3 +8,4 @@ mod docs;
 mod faults;
 mod offline;
 mod records;
+mod tty;
