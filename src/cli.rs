@@ -26,7 +26,13 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 invalid input, 4 not found,
 
 /// Scriptable command-line tool for the public-services appointment portal.
 #[derive(Debug, Parser)]
-#[command(name = "apptctl", version, propagate_version = true, after_help = MAIN_EXAMPLES)]
+#[command(
+    name = "apptctl",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = MAIN_EXAMPLES
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -37,13 +43,26 @@ pub struct Cli {
 
 /// Flags every command accepts.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Server URL [default: the profile's, else http://127.0.0.1:8787]
-    #[arg(long, global = true, env = "APPTCTL_SERVER", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "APPTCTL_SERVER",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub server: Option<String>,
 
     /// Profile in the config file (server and defaults)
-    #[arg(long, global = true, env = "APPTCTL_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "APPTCTL_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
 
     /// Output format
@@ -78,6 +97,18 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Login(cmd::login::Args),
+
+    Logout(cmd::logout::Args),
+
+    Whoami(cmd::whoami::Args),
+
+    Token(cmd::token::Args),
+
+    List(cmd::list::Args),
+
+    Show(cmd::show::Args),
+
     /// Cancel one or more records
     Cancel(cmd::cancel::Args),
 
@@ -87,8 +118,28 @@ pub enum Command {
     /// Re-run what failed in a batch
     Retry(cmd::retry::Args),
 
+    Rebook(cmd::rebook::Args),
+
+    Reschedule(cmd::reschedule::Args),
+
+    Slots(cmd::slots::Args),
+
+    History(cmd::history::Args),
+
     /// Show local batch journals
     Journal(cmd::journal::Args),
+
+    Notifications(cmd::notifications::Args),
+
+    Doctor(cmd::doctor::Args),
+
+    Completions(cmd::completions::Args),
+
+    #[command(subcommand)]
+    Server(cmd::server::ServerCommand),
+
+    #[command(hide = true)]
+    GenerateDocs(cmd::completions::DocsArgs),
 }
 
 /// `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds.

@@ -94,16 +94,18 @@ impl ApiClient {
         .await
     }
 
-    /// `GET /v1/tokens`.
-    pub async fn list_tokens(&self) -> Result<Reply<Page<TokenInfo>>, ClientError> {
-        self.call(
-            Method::GET,
-            "/v1/tokens",
-            NO_QUERY,
-            NO_BODY,
-            &CallOptions::default(),
-        )
-        .await
+    /// `GET /v1/tokens`: every token of the caller.
+    pub async fn list_tokens(&self) -> Result<Reply<Vec<TokenInfo>>, ClientError> {
+        let reply: Reply<TokenList> = self
+            .call(
+                Method::GET,
+                "/v1/tokens",
+                NO_QUERY,
+                NO_BODY,
+                &CallOptions::default(),
+            )
+            .await?;
+        Ok(reply.map(TokenList::into_items))
     }
 
     /// `POST /v1/tokens`.
@@ -122,7 +124,11 @@ impl ApiClient {
     }
 
     /// `DELETE /v1/tokens/{id}`.
-    pub async fn revoke_token(&self, token_id: &str) -> Result<Reply<TokenInfo>, ClientError> {
+    /// Answers the revoked token, or nothing (204).
+    pub async fn revoke_token(
+        &self,
+        token_id: &str,
+    ) -> Result<Reply<Option<TokenInfo>>, ClientError> {
         let path = format!("/v1/tokens/{}", encode_segment(token_id));
         self.call(
             Method::DELETE,
@@ -254,18 +260,37 @@ impl ApiClient {
     /// `GET /v1/notifications`: one page of the account's messages.
     pub async fn notifications(
         &self,
+        limit: u32,
         cursor: Option<&str>,
     ) -> Result<Reply<Page<Notification>>, ClientError> {
-        let query = cursor.map(|cursor| serde_json::json!({ "cursor": cursor }));
-        let query = query.as_ref();
+        let query = serde_json::json!({ "limit": limit, "cursor": cursor });
+        let options = CallOptions::default();
         self.call(
             Method::GET,
             "/v1/notifications",
-            query,
+            Some(&query),
             NO_BODY,
-            &CallOptions::default(),
+            &options,
         )
         .await
+    }
+}
+
+/// The token list: the reference service answers a bare array, while the
+/// other lists are pages; both are read so either form works.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum TokenList {
+    Page(Page<TokenInfo>),
+    Items(Vec<TokenInfo>),
+}
+
+impl TokenList {
+    fn into_items(self) -> Vec<TokenInfo> {
+        match self {
+            TokenList::Page(page) => page.items,
+            TokenList::Items(items) => items,
+        }
     }
 }
 

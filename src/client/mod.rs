@@ -80,6 +80,20 @@ pub struct Reply<T> {
     pub elapsed: Duration,
 }
 
+impl<T> Reply<T> {
+    /// The same reply with its value transformed.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
+        Reply {
+            value: f(self.value),
+            status: self.status,
+            request_id: self.request_id,
+            retries: self.retries,
+            replayed: self.replayed,
+            elapsed: self.elapsed,
+        }
+    }
+}
+
 /// The API client. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct ApiClient {

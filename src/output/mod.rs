@@ -9,6 +9,7 @@
 
 mod list;
 mod progress;
+mod rows;
 mod time;
 
 use std::fmt::Display;
@@ -20,6 +21,7 @@ use crate::error::CliError;
 
 pub use list::{Cell, ListWriter, Listable, Tone};
 pub use progress::progress_bar;
+pub use rows::status_tone;
 pub use time::{human_time, machine_time};
 
 /// `-o/--output`.
@@ -151,18 +153,22 @@ impl Output {
 
     /// Labelled fields of one thing ("show", "whoami") for people: aligned
     /// `label: value` lines under an optional heading.
-    pub fn fields(&self, heading: Option<&str>, fields: &[(&str, String)]) -> io::Result<()> {
+    pub fn fields<L: AsRef<str>>(
+        &self,
+        heading: Option<&str>,
+        fields: &[(L, String)],
+    ) -> io::Result<()> {
         let mut stdout = io::stdout().lock();
         if let Some(heading) = heading {
             writeln!(stdout, "{}", self.paint(heading, Tone::Strong))?;
         }
         let width = fields
             .iter()
-            .map(|(label, _)| label.chars().count())
-            .max()
-            .unwrap_or(0);
+            .map(|(label, _)| label.as_ref().chars().count())
+            .max();
+        let width = width.unwrap_or(0);
         for (label, value) in fields {
-            writeln!(stdout, "  {label:<width$}  {value}")?;
+            writeln!(stdout, "  {:<width$}  {value}", label.as_ref())?;
         }
         stdout.flush()
     }

@@ -8,3 +8,14 @@ pub mod clock;
 pub mod metrics;
 pub mod problem;
 pub mod request_id;
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod dev;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod store;

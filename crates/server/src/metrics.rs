@@ -23,7 +23,12 @@ fn registry() -> &'static Mutex<Registry> {
 
 fn bump(name: &'static str, labels: Labels) {
     let mut registry = registry().lock().unwrap_or_else(|e| e.into_inner());
-    *registry.counters.entry(name).or_default().entry(labels).or_default() += 1;
+    *registry
+        .counters
+        .entry(name)
+        .or_default()
+        .entry(labels)
+        .or_default() += 1;
 }
 
 /// One HTTP request served. `route` is the matched route template, never
@@ -45,8 +50,14 @@ pub fn record_cancellation(outcome: &str, code: &str) {
 }
 
 const HELP: &[(&str, &str)] = &[
-    ("apptctl_http_requests_total", "HTTP requests served, by method, route and status."),
-    ("apptctl_cancellations_total", "Cancellation attempts, by outcome and error code."),
+    (
+        "apptctl_http_requests_total",
+        "HTTP requests served, by method, route and status.",
+    ),
+    (
+        "apptctl_cancellations_total",
+        "Cancellation attempts, by outcome and error code.",
+    ),
 ];
 
 /// The registry in the Prometheus text exposition format (version 0.0.4).
@@ -69,7 +80,10 @@ pub fn render() -> String {
 }
 
 fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -87,8 +101,7 @@ mod tests {
         assert!(text.contains(
             "apptctl_http_requests_total{method=\"GET\",route=\"/v1/records/{id}\",status=\"200\"}"
         ));
-        assert!(text.contains(
-            "apptctl_cancellations_total{outcome=\"refused\",code=\"cutoff_passed\"} 1"
-        ));
+        assert!(text
+            .contains("apptctl_cancellations_total{outcome=\"refused\",code=\"cutoff_passed\"} 1"));
     }
 }

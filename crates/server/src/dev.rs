@@ -1,0 +1,265 @@
+//! Running the service: [`spawn`] starts it on a listener and returns a
+//! handle (tests use it), [`start_dev`] is `apptctl server start-dev`: it
+//! prints where it listens and the demo accounts, then serves until Ctrl-C
+//! or SIGTERM.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::clock::{Clock, ManualClock, SystemClock};
+use crate::config::ServerConfig;
+use crate::seed;
+use crate::state::AppState;
+use crate::store::sqlite::SqliteStore;
+
+/// Options of `apptctl server start-dev`.
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    /// Default 127.0.0.1:8787; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// `None`: a fresh temporary database, removed at shutdown.
+    pub db: Option<PathBuf>,
+    pub seed_demo: bool,
+    /// Extra records for `demo` (`--records N`).
+    pub extra_records: u64,
+    pub otp_fixed: Option<String>,
+    pub fault_rate: f64,
+    pub latency_ms: u64,
+    /// A manual clock starting here; also enables `POST /v1/dev/clock`.
+    pub clock: Option<DateTime<Utc>>,
+    pub rate_limit_per_sec: Option<u32>,
+    pub cutoff_hours: Option<u32>,
+}
+
+impl Default for DevOptions {
+    fn default() -> DevOptions {
+        DevOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            db: None,
+            seed_demo: true,
+            extra_records: 0,
+            otp_fixed: None,
+            fault_rate: 0.0,
+            latency_ms: 0,
+            clock: None,
+            rate_limit_per_sec: None,
+            cutoff_hours: None,
+        }
+    }
+}
+
+/// A server running in this process.
+pub struct RunningServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    temp_dir: Option<PathBuf>,
+    db: PathBuf,
+}
+
+impl RunningServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn db_path(&self) -> &std::path::Path {
+        &self.db
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and
+    /// removes a temporary database.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(signal) = self.shutdown.take() {
+            let _ = signal.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.context("server task")?.context("serving")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(signal) = self.shutdown.take() {
+            let _ = signal.send(());
+        }
+        if let Some(dir) = self.temp_dir.take() {
+            // Best effort: the server task may still hold the file for a
+            // moment; a leftover temp dir is harmless.
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Opens (and when new, seeds) the database, binds `opts.addr` and serves in
+/// a background task.
+pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
+    let (db, temp_dir) = database_path(opts.db.as_ref())?;
+    let clock: Arc<dyn Clock> = match opts.clock {
+        Some(start) => Arc::new(ManualClock::new(start)),
+        None => Arc::new(SystemClock),
+    };
+    let config = Arc::new(server_config(&opts));
+
+    let store = open_and_seed(db.clone(), clock.now(), opts.seed_demo, opts.extra_records).await?;
+    let state = AppState {
+        store,
+        clock,
+        config,
+    };
+    let router = crate::app::app(state);
+
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .with_context(|| format!("binding {}", opts.addr))?;
+    let addr = listener.local_addr()?;
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.await;
+        })
+        .await
+    });
+
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(shutdown),
+        task: Some(task),
+        temp_dir,
+        db,
+    })
+}
+
+fn server_config(opts: &DevOptions) -> ServerConfig {
+    let mut config = ServerConfig {
+        otp_fixed: opts.otp_fixed.clone(),
+        ..ServerConfig::default()
+    };
+    if let Some(hours) = opts.cutoff_hours {
+        config.cutoff = Duration::hours(hours.into());
+    }
+    config
+}
+
+fn database_path(db: Option<&PathBuf>) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
+    if let Some(path) = db {
+        return Ok((path.clone(), None));
+    }
+    let dir = std::env::temp_dir().join(format!("apptctl-dev-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok((dir.join("apptctl.db"), Some(dir)))
+}
+
+async fn open_and_seed(
+    db: PathBuf,
+    now: DateTime<Utc>,
+    seed_demo: bool,
+    extra_records: u64,
+) -> anyhow::Result<Arc<SqliteStore>> {
+    tokio::task::spawn_blocking(move || {
+        let store = SqliteStore::open(&db)?;
+        if store.is_empty()? && (seed_demo || extra_records > 0) {
+            seed::demo(&store, now)?;
+            if extra_records > 0 {
+                let started = std::time::Instant::now();
+                seed::bulk(&store, extra_records, now)?;
+                tracing::info!(
+                    records = extra_records,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "bulk records generated"
+                );
+            }
+        }
+        Ok(Arc::new(store))
+    })
+    .await?
+}
+
+/// `apptctl server start-dev`.
+pub async fn start_dev(opts: DevOptions) -> anyhow::Result<()> {
+    init_logging();
+    let server = spawn(opts.clone()).await?;
+    print_banner(&server, &opts)?;
+
+    wait_for_stop_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The CLI may have installed a subscriber already; then that one stays.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn print_banner(server: &RunningServer, opts: &DevOptions) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "apptctl dev server listening on {}", server.url())?;
+    out.flush()?;
+    writeln!(out, "database: {}", server.db_path().display())?;
+    writeln!(
+        out,
+        "demo accounts (two-factor on; codes are in the log and in `apptctl notifications`):"
+    )?;
+    for (username, password, what) in seed::DEMO_ACCOUNTS {
+        writeln!(out, "  {username:<9} {password:<15} {what}")?;
+    }
+    if let Some(code) = &opts.otp_fixed {
+        writeln!(out, "every one-time code is {code}")?;
+    }
+    if opts.clock.is_some() {
+        writeln!(
+            out,
+            "manual clock: POST /v1/dev/clock {{\"advance_seconds\": N}}"
+        )?;
+    }
+    writeln!(
+        out,
+        "try: apptctl login --username demo --server {}",
+        server.url()
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
