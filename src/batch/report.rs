@@ -137,13 +137,13 @@ impl Summary {
         if self.not_started > 0 {
             parts.push(format!("{} not started", self.not_started));
         }
+        let lead = if self.interrupted {
+            "interrupted: "
+        } else {
+            ""
+        };
         format!(
-            "{} of {} items: {} in {:.1}s ({}/s)",
-            if self.interrupted {
-                "interrupted after"
-            } else {
-                "done"
-            },
+            "{lead}{} items: {} in {:.1}s ({}/s)",
             self.items,
             parts.join(", "),
             self.elapsed_ms as f64 / 1000.0,

@@ -124,10 +124,13 @@ fn outcome(batch_id: &str, totals: &RunTotals) -> anyhow::Result<()> {
         return Err(err.into());
     }
     if !totals.all_succeeded() {
-        let message = format!(
-            "{} item(s) failed and {} have an unknown outcome",
-            totals.failed, totals.unknown
-        );
+        let message = match totals.unknown {
+            0 => format!("{} item(s) failed", totals.failed),
+            unknown => format!(
+                "{} item(s) failed, {unknown} with an unknown outcome",
+                totals.failed
+            ),
+        };
         return Err(CliError::new(ErrorClass::Partial, message)
             .with_hint(retry_hint)
             .into());

@@ -9,3 +9,7 @@ mod faults;
 mod offline;
 mod records;
 mod tty;
+
+mod batch;
+mod batch_support;
+mod cancel;
