@@ -13,3 +13,5 @@ mod tty;
 mod batch;
 mod batch_support;
 mod cancel;
+mod journal;
+mod retry;
