@@ -19,7 +19,11 @@ fn main() -> ExitCode {
             return exit(err.exit_code());
         }
     };
-    init_tracing(cli.global.verbose);
+    // The dev server sets up its own logging (its log shows the one-time
+    // codes); every other command gets the quiet CLI trace.
+    if !matches!(cli.command, cli::Command::Server(_)) {
+        init_tracing(cli.global.verbose);
+    }
 
     let mut ctx = match Context::new(cli.global, Env::capture(), Ttys::detect()) {
         Ok(ctx) => ctx,

@@ -144,7 +144,7 @@ async fn credential_checks(ctx: &mut Context) -> anyhow::Result<Vec<Check>> {
 }
 
 fn rtt_text(elapsed: Duration) -> String {
-    format!("{} ms", elapsed.as_millis())
+    format!("{:.1} ms", elapsed.as_secs_f64() * 1000.0)
 }
 
 fn print(ctx: &Context, checks: &[Check]) -> anyhow::Result<()> {

@@ -89,9 +89,24 @@ pub async fn run(command: ServerCommand, ctx: &mut Context) -> anyhow::Result<()
 
 #[cfg(feature = "server")]
 async fn start_dev(args: StartDevArgs, _ctx: &mut Context) -> anyhow::Result<()> {
-    // Filled in when the server crate's `start_dev` lands (branch server-domain).
-    let _ = args;
-    anyhow::bail!("the dev server is not wired up yet")
+    apptctl_server::dev::start_dev(dev_options(args)).await
+}
+
+/// The flags as the server crate's options.
+#[cfg(feature = "server")]
+fn dev_options(args: StartDevArgs) -> apptctl_server::dev::DevOptions {
+    apptctl_server::dev::DevOptions {
+        addr: args.addr,
+        db: args.db,
+        seed_demo: args.seed == Seed::Demo,
+        extra_records: u64::from(args.records),
+        otp_fixed: args.otp_fixed,
+        fault_rate: args.fault_rate,
+        latency_ms: args.latency,
+        clock: args.clock,
+        rate_limit_per_sec: args.rate_limit,
+        cutoff_hours: args.cutoff_hours,
+    }
 }
 
 #[cfg(not(feature = "server"))]

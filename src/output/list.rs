@@ -212,10 +212,15 @@ fn csv_writer<T: Listable>() -> io::Result<csv::Writer<BufWriter<Stdout>>> {
 
 fn human_table<T: Listable>(out: &Output) -> Table {
     let mut table = Table::new();
-    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = out.width() {
-        table.set_width(width);
+    table.load_preset(presets::NOTHING);
+    match out.width() {
+        Some(width) => {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(width);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
     }
     if out.color() {
         table.enforce_styling();

@@ -71,7 +71,11 @@ impl Output {
     /// `no_color` is `--no-color` or a non-empty `NO_COLOR`. Colour needs a
     /// terminal on stdout as well.
     pub fn new(format: Format, quiet: bool, no_color: bool, ttys: Ttys) -> Output {
-        let width = terminal_size::terminal_size().map(|(w, _)| w.0);
+        // A pseudo-terminal without a size reports 0 columns; a table squeezed
+        // into that is unreadable, so tiny widths count as unknown.
+        let width = terminal_size::terminal_size()
+            .map(|(w, _)| w.0)
+            .filter(|w| *w >= 40);
         Output {
             format,
             quiet,

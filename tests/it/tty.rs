@@ -12,6 +12,9 @@ use crate::support::{binary, DevServer, TestEnv, CODE, DEMO};
 /// How long to wait for a prompt or for the end.
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// The pause between seeing a prompt and typing the answer.
+const TYPING_DELAY: Duration = Duration::from_millis(200);
+
 /// What happened in a terminal session.
 struct Session {
     code: Option<i32>,
@@ -64,6 +67,9 @@ fn on_terminal(
     let mut stdin = child.stdin.take().unwrap();
     for (prompt, answer) in answers {
         wait_for(&received, &mut screen, prompt);
+        // The prompt is printed just before echo is switched off; typing at
+        // once could race it, as no person types that fast.
+        std::thread::sleep(TYPING_DELAY);
         stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
         stdin.flush().unwrap();
     }

@@ -82,6 +82,7 @@ impl Drop for DevServer {
 /// so the parent-death signal (tied to the spawning thread on Linux) fires
 /// only when the whole test binary ends.
 fn spawn_server(db: &Path, extra: &[&str]) -> (Child, String) {
+    let home = db.parent().expect("db in a directory");
     let mut command = StdCommand::new(binary());
     command
         .args([
@@ -96,6 +97,7 @@ fn spawn_server(db: &Path, extra: &[&str]) -> (Child, String) {
         .arg(db)
         .args(extra)
         .env_clear()
+        .env("HOME", home)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
