@@ -1,0 +1,139 @@
+//! One run of a batch, shared by `cancel-batch` and `retry`: confirms the
+//! challenge of a person's session, drives the engine with a progress bar
+//! and streaming results, closes the journal, and turns the totals into the
+//! exit code (0, 10 partial, 130 interrupted).
+
+use std::time::Instant;
+
+use apptctl_api::cancel::Reason;
+use apptctl_api::{ErrorClass, RecordId};
+use chrono::{DateTime, Utc};
+
+use crate::batch::authority::{self, Authority};
+use crate::batch::engine::{self, RunPlan, RunTotals, WorkItem};
+use crate::batch::journal::{JournalWriter, Line, RunEnd, RunStart};
+use crate::batch::report::{Reporter, Summary};
+use crate::client::ApiClient;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::output::progress_bar;
+use crate::prompt;
+
+/// What a run sends and on whose authority.
+pub struct Run {
+    pub command: &'static str,
+    pub batch_id: String,
+    pub batch_created_at: DateTime<Utc>,
+    pub run: u32,
+    pub reason: Reason,
+    pub comment: Option<String>,
+    pub concurrency: usize,
+    pub code: Option<String>,
+    pub items: Vec<WorkItem>,
+}
+
+/// Sends the run's items and reports them. The journal must already hold
+/// the batch header.
+pub async fn execute(
+    ctx: &mut Context,
+    client: &ApiClient,
+    who: &Authority,
+    journal: JournalWriter,
+    run: Run,
+) -> anyhow::Result<()> {
+    let challenge_id = match who {
+        Authority::Token { .. } => None,
+        Authority::Session { .. } => Some(confirm(ctx, client, &run).await?),
+    };
+    // Armed only now: a Ctrl-C at the code prompt should simply end the
+    // program, since nothing was sent yet.
+    let interrupt = ctx.interrupt_flag();
+
+    let plan = RunPlan {
+        batch_id: run.batch_id.clone(),
+        run: run.run,
+        reason: run.reason,
+        comment: run.comment.clone(),
+        challenge_id,
+        batch_created_at: run.batch_created_at,
+        actor: Some(who.username().to_string()),
+        concurrency: run.concurrency,
+    };
+    let count = run.items.len();
+    journal.write(Line::Run(RunStart {
+        run: run.run,
+        command: run.command.to_string(),
+        started_at: Utc::now(),
+        items: count,
+    }));
+
+    let started = Instant::now();
+    let bar = progress_bar(&ctx.out, count as u64, "cancelling");
+    let mut reporter = Reporter::new(&ctx.out, &run.batch_id, count)?;
+    let totals = engine::run_items(client, &plan, run.items, &journal, &interrupt, |event| {
+        bar.inc(1);
+        reporter.item(event);
+    })
+    .await;
+    bar.finish_and_clear();
+
+    journal.write(Line::RunEnd(RunEnd {
+        run: run.run,
+        finished_at: Utc::now(),
+        interrupted: totals.interrupted,
+    }));
+    let path = journal.path().to_path_buf();
+    let stats = journal.finish().map_err(|e| {
+        CliError::internal(format!(
+            "could not write the batch journal {}: {e}",
+            path.display()
+        ))
+    })?;
+    tracing::info!("journal: {} lines, {} fsyncs", stats.lines, stats.fsyncs);
+
+    let summary = Summary::new(count, &totals, started.elapsed(), &path);
+    reporter.finish(&summary);
+    outcome(&run.batch_id, &totals)
+}
+
+/// Asks for the challenge covering this run's records and confirms it.
+async fn confirm(ctx: &Context, client: &ApiClient, run: &Run) -> anyhow::Result<String> {
+    let records: Vec<RecordId> = run.items.iter().map(|item| item.record).collect();
+    let code_for = |challenge: &apptctl_api::cancel::Challenge| {
+        let code = prompt::one_time_code(ctx, run.code.as_deref(), challenge)?;
+        Ok(code.expose().to_string())
+    };
+    authority::confirm_batch(
+        client,
+        &records,
+        run.reason,
+        run.comment.as_deref(),
+        code_for,
+    )
+    .await
+}
+
+/// The exit of a finished run.
+fn outcome(batch_id: &str, totals: &RunTotals) -> anyhow::Result<()> {
+    let retry_hint = format!(
+        "run `apptctl retry {batch_id}` to finish it; `apptctl journal {batch_id}` shows each item"
+    );
+    if totals.interrupted {
+        let err = CliError::new(ErrorClass::Interrupted, "the batch was interrupted")
+            .with_hint(retry_hint);
+        return Err(err.into());
+    }
+    if !totals.all_succeeded() {
+        let message = match totals.unknown {
+            0 => format!("{} item(s) failed", totals.failed),
+            unknown => format!(
+                "{} item(s) failed, {unknown} with an unknown outcome",
+                totals.failed
+            ),
+        };
+        return Err(CliError::new(ErrorClass::Partial, message)
+            .with_hint(retry_hint)
+            .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! The one integration test binary: the real `apptctl` against a real dev
+//! server on port 0. Each module covers one area.
+
+mod support;
+
+mod auth;
+mod docs;
+mod faults;
+mod offline;
+mod records;
+mod tty;
+
+mod batch;
+mod batch_support;
+mod cancel;
+mod journal;
+mod retry;
