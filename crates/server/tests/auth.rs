@@ -337,3 +337,15 @@ async fn tokens_expire_and_validate_their_request() {
         .await
         .assert_problem(401, "invalid_token");
 }
+
+#[tokio::test]
+async fn token_use_is_noted() {
+    let t = TestServer::start().await;
+    let session = t.login("demo", "demo12345").await;
+    let token = t.token(&session, &["records:read"]).await;
+    let before = t.get(&session, "/v1/tokens").await;
+    assert!(before.body[0]["last_used_at"].is_null());
+    t.get(&token, "/v1/me").await;
+    let after = t.get(&session, "/v1/tokens").await;
+    assert_eq!(after.body[0]["last_used_at"], json!(start_time()));
+}

@@ -188,3 +188,41 @@ async fn data_survives_a_restart_and_is_not_seeded_twice() {
         "not seeded twice"
     );
 }
+
+#[tokio::test]
+async fn odd_path_segments_are_problems() {
+    let t = TestServer::start().await;
+    let demo = t.login("demo", "demo12345").await;
+    for path in [
+        "/v1/records/%FF",
+        "/v1/records/%00",
+        "/v1/tokens/%FF",
+        "/v1/challenges/%FF",
+        "/v1/records/R0000000013/cancellation/extra",
+    ] {
+        let answer = t.send(Method::GET, path, Some(&demo), None).await;
+        assert!(
+            answer.status.is_client_error(),
+            "{path}: {:?}",
+            answer.status
+        );
+        assert_eq!(
+            answer.content_type, "application/problem+json",
+            "{path}: {:#}",
+            answer.body
+        );
+    }
+    let post = t
+        .send(
+            Method::POST,
+            "/v1/challenges/%FF/confirm",
+            Some(&demo),
+            Some(json!({"code": "1"})),
+        )
+        .await;
+    assert_eq!(
+        post.content_type, "application/problem+json",
+        "{:#}",
+        post.body
+    );
+}
