@@ -195,7 +195,9 @@ async fn authenticate(state: &AppState, secret: &str) -> Result<Actor, ApiError>
     let found = state.store.authenticate(secret_hash(secret), now).await?;
     match found {
         Authentication::Valid(actor) => {
-            let stale = actor.last_used_at.map_or(true, |at| now - at >= TOUCH_EVERY);
+            let stale = actor
+                .last_used_at
+                .map_or(true, |at| now - at >= TOUCH_EVERY);
             if actor.is_token() && stale {
                 state
                     .store
