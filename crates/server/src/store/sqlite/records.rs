@@ -314,7 +314,10 @@ pub fn cancel(
     }
 
     let changed = conn.execute(
-        &format!("UPDATE records SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status IN {ACTIVE_SQL}"),
+        &format!(
+            "UPDATE records SET status = 'cancelled', updated_at = ?2 \
+             WHERE id = ?1 AND status IN {ACTIVE_SQL}"
+        ),
         params![record_number(id), secs(ctx.now)],
     )?;
     if changed != 1 {
@@ -462,10 +465,18 @@ pub fn reschedule(
 
     let moved = conn.execute(
         &format!(
-            "UPDATE records SET slot_id = ?2, department_id = ?3, starts_at = ?4, ends_at = ?5, updated_at = ?6 \
+            "UPDATE records SET slot_id = ?2, department_id = ?3, starts_at = ?4, ends_at = ?5, \
+                 updated_at = ?6 \
              WHERE id = ?1 AND status IN {ACTIVE_SQL}"
         ),
-        params![record_number(id), slot_number(slot.id), slot.department.id, secs(slot.starts_at), secs(slot.ends_at), secs(ctx.now)],
+        params![
+            record_number(id),
+            slot_number(slot.id),
+            slot.department.id,
+            secs(slot.starts_at),
+            secs(slot.ends_at),
+            secs(ctx.now)
+        ],
     );
     check_slot_write(conn, ctx, moved, &slot, &row.department.id)?;
 
@@ -527,10 +538,21 @@ pub fn rebook(
     let new_id = to_record_id(new_number)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("record numbers exhausted")))?;
     let inserted = conn.execute(
-        "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, starts_at, ends_at, \
+        "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+             starts_at, ends_at, \
              status, created_at, updated_at, rebooked_from) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9)",
-        params![new_number, row.owner_id, slot_number(slot.id), slot.service.code, slot.department.id, secs(slot.starts_at), secs(slot.ends_at), secs(ctx.now), record_number(id)],
+        params![
+            new_number,
+            row.owner_id,
+            slot_number(slot.id),
+            slot.service.code,
+            slot.department.id,
+            secs(slot.starts_at),
+            secs(slot.ends_at),
+            secs(ctx.now),
+            record_number(id)
+        ],
     );
     check_slot_write(conn, ctx, inserted, &slot, &row.department.id)?;
     conn.execute(
@@ -712,7 +734,8 @@ pub fn alternatives(
         .collect::<Result<Vec<_>, _>>()?;
     if found.len() < ALTERNATIVES {
         let others = format!(
-            "SELECT {SLOT_COLUMNS} {SLOT_FROM} WHERE sl.service_code = ?1 AND sl.department_id <> ?2 \
+            "SELECT {SLOT_COLUMNS} {SLOT_FROM} \
+             WHERE sl.service_code = ?1 AND sl.department_id <> ?2 \
              AND sl.starts_at > ?3 AND {SLOT_IS_FREE} ORDER BY sl.starts_at, sl.id LIMIT {}",
             ALTERNATIVES - found.len()
         );
