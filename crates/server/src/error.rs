@@ -169,11 +169,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => ApiError::new(
-            ErrorCode::InvalidRequest,
-            format!("the request body does not fit: {}", e.body_text()),
-            "check field names, types and allowed values against /openapi.json",
-        ),
+        JsonRejection::JsonDataError(e) => {
+            let text = e.body_text();
+            let cause = text
+                .split_once("target type: ")
+                .map_or(text.as_str(), |(_, c)| c);
+            ApiError::new(
+                code_for_field(cause),
+                format!("the request body does not fit: {cause}"),
+                "check field names, types and allowed values against /openapi.json",
+            )
+        }
         JsonRejection::JsonSyntaxError(e) => ApiError::new(
             ErrorCode::InvalidJson,
             format!("the request body is not valid JSON: {}", e.body_text()),
@@ -194,6 +200,20 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             format!("the request body could not be read: {}", other.body_text()),
             "send the request again",
         ),
+    }
+}
+
+/// The specific code for a bad value in a known field. The deserializer
+/// names the field first (`slot_id: ...`, `record_ids[3]: ...`); anything
+/// else, like a missing field, stays `invalid_request`.
+fn code_for_field(cause: &str) -> ErrorCode {
+    let field = cause.split([':', '[', '.']).next().unwrap_or("");
+    match field {
+        "slot_id" => ErrorCode::InvalidSlotId,
+        "record_ids" => ErrorCode::InvalidRecordId,
+        "reason" => ErrorCode::InvalidReason,
+        "from" | "now" => ErrorCode::InvalidDate,
+        _ => ErrorCode::InvalidRequest,
     }
 }
 
@@ -240,4 +260,37 @@ fn path_rejection(rejection: PathRejection) -> ApiError {
         format!("the path does not fit: {}", rejection.body_text()),
         "check the id in the path; ids are plain ASCII",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_get_the_code_of_their_field() {
+        assert_eq!(
+            code_for_field("slot_id: slot id \"9\" is not valid"),
+            ErrorCode::InvalidSlotId
+        );
+        assert_eq!(
+            code_for_field("record_ids[2]: record id \"R1\""),
+            ErrorCode::InvalidRecordId
+        );
+        assert_eq!(
+            code_for_field("reason: unknown variant `x`"),
+            ErrorCode::InvalidReason
+        );
+        assert_eq!(
+            code_for_field("from: input contains invalid characters"),
+            ErrorCode::InvalidDate
+        );
+        assert_eq!(
+            code_for_field("missing field `reason`"),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code_for_field("comment: invalid type"),
+            ErrorCode::InvalidRequest
+        );
+    }
 }

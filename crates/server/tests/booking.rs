@@ -79,7 +79,7 @@ async fn reschedule_moves_an_active_record_even_inside_the_cutoff() {
         .assert_problem(404, "slot_not_found");
     t.post(&demo, &path, json!({"slot_id": "99"}))
         .await
-        .assert_problem(400, "invalid_request");
+        .assert_problem(400, "invalid_slot_id");
     t.post(&demo, &path, json!({}))
         .await
         .assert_problem(400, "invalid_request");
@@ -167,6 +167,14 @@ async fn rebook_makes_a_linked_new_record_once() {
     t.post(&demo, &path, json!({"slot_id": "S1", "first_free": true}))
         .await
         .assert_problem(400, "invalid_request");
+
+    t.post(
+        &demo,
+        &path,
+        json!({"first_free": true, "from": "next week"}),
+    )
+    .await
+    .assert_problem(400, "invalid_date");
 
     let from = start_time() + Duration::days(6);
     let rebooked = t
