@@ -195,16 +195,10 @@ async fn open_and_seed(
             tracing::warn!(db = %db.display(), "existing database kept as it is; --records ignored");
         }
         if fresh && (seed_demo || extra_records > 0) {
-            seed::demo(&store, now)?;
-            if extra_records > 0 {
-                let started = std::time::Instant::now();
-                seed::bulk(&store, extra_records, now)?;
-                tracing::info!(
-                    records = extra_records,
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "bulk records generated"
-                );
-            }
+            let started = std::time::Instant::now();
+            seed::seed(&store, now, extra_records)?;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            tracing::info!(extra_records, elapsed_ms, "demo data seeded");
         }
         Ok(Arc::new(store))
     })

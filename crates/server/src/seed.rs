@@ -149,8 +149,11 @@ const OPENS_AT_HOUR: i64 = 8;
 const SLOTS_PER_DAY: i64 = 20;
 const SLOT_MINUTES: i64 = 30;
 
-/// Seeds reference data, accounts, slots and the demo records.
-pub fn demo(store: &SqliteStore, now: DateTime<Utc>) -> anyhow::Result<()> {
+/// Seeds reference data, accounts, slots and the demo records, then
+/// `extra_records` bulk records for `demo`, all in one transaction: an
+/// interrupted seed leaves an empty database, which the next start seeds
+/// again, never a half-seeded one.
+pub fn seed(store: &SqliteStore, now: DateTime<Utc>, extra_records: u64) -> anyhow::Result<()> {
     let hashes = USERS
         .iter()
         .map(|user| {
@@ -166,7 +169,11 @@ pub fn demo(store: &SqliteStore, now: DateTime<Utc>) -> anyhow::Result<()> {
         reference_data(tx)?;
         users(tx, &hashes)?;
         slots(tx, now)?;
-        records(tx, now)
+        records(tx, now)?;
+        if extra_records > 0 {
+            bulk(tx, extra_records, now)?;
+        }
+        Ok(())
     })
 }
 
@@ -394,19 +401,17 @@ const BULK_SLOT_MINUTES: i64 = 15;
 
 /// `n` extra records for `demo`, each in its own slot starting three days
 /// ahead (outside the cutoff), with every tenth slot left free and every
-/// hundredth record cancelled. Needs [`demo`] first.
-pub fn bulk(store: &SqliteStore, n: u64, now: DateTime<Utc>) -> anyhow::Result<()> {
-    store.with_transaction(|tx| {
-        // Building an index once over sorted data is far cheaper than
-        // updating it a million times; the definitions come back verbatim
-        // from the schema, so they cannot drift from the migrations.
-        let indexes = drop_indexes(tx, &["slots", "records"])?;
-        insert_bulk(tx, n, now)?;
-        for sql in indexes {
-            tx.execute_batch(&sql)?;
-        }
-        Ok(())
-    })
+/// hundredth record cancelled. Needs the demo data first.
+fn bulk(tx: &Transaction, n: u64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    // Building an index once over sorted data is far cheaper than updating
+    // it a million times; the definitions come back verbatim from the
+    // schema, so they cannot drift from the migrations.
+    let indexes = drop_indexes(tx, &["slots", "records"])?;
+    insert_bulk(tx, n, now)?;
+    for sql in indexes {
+        tx.execute_batch(&sql)?;
+    }
+    Ok(())
 }
 
 /// Drops the explicit indexes of `tables`, returning their definitions.
