@@ -79,7 +79,7 @@ async fn reschedule_moves_an_active_record_even_inside_the_cutoff() {
         .assert_problem(404, "slot_not_found");
     t.post(&demo, &path, json!({"slot_id": "99"}))
         .await
-        .assert_problem(400, "invalid_request");
+        .assert_problem(400, "invalid_slot_id");
     t.post(&demo, &path, json!({}))
         .await
         .assert_problem(400, "invalid_request");
@@ -167,6 +167,14 @@ async fn rebook_makes_a_linked_new_record_once() {
     t.post(&demo, &path, json!({"slot_id": "S1", "first_free": true}))
         .await
         .assert_problem(400, "invalid_request");
+
+    t.post(
+        &demo,
+        &path,
+        json!({"first_free": true, "from": "next week"}),
+    )
+    .await
+    .assert_problem(400, "invalid_date");
 
     let from = start_time() + Duration::days(6);
     let rebooked = t
@@ -296,4 +304,59 @@ async fn thirty_two_concurrent_moves_into_one_slot_book_it_once() {
         .filter(|r| r["slot_id"] == slot["id"])
         .collect();
     assert_eq!(holding.len(), 1);
+}
+
+#[tokio::test]
+async fn thirty_two_concurrent_rebookings_into_one_slot_book_it_once() {
+    let t = TestServer::start_with(tempfile::tempdir().unwrap(), |o| o.extra_records = 1200).await;
+    let demo = t.login("demo", "demo12345").await;
+    let scopes = ["records:read", "records:cancel", "records:rebook"];
+    let token = t.token(&demo, &scopes).await;
+
+    let lane = "service=REG-01&department=dep-02&status=pending,confirmed&limit=40";
+    let active = t.get(&token, &format!("/v1/records?{lane}")).await;
+    let ids: Vec<String> = active.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.len() >= 32, "{}", ids.len());
+    let cancels = ids[..32]
+        .iter()
+        .map(|id| {
+            (
+                format!("/v1/records/{id}/cancellation"),
+                json!({"reason": "duplicate"}),
+            )
+        })
+        .collect();
+    let cancelled = t.post_concurrently(&token, cancels).await;
+    assert!(cancelled.iter().all(|a| a.status == StatusCode::OK));
+
+    let slot = free_slot(
+        &t,
+        &token,
+        "service=REG-01&department=dep-02&from=2026-12-22",
+    )
+    .await;
+    let rebooks = ids[..32]
+        .iter()
+        .map(|id| {
+            (
+                format!("/v1/records/{id}/rebook"),
+                json!({"slot_id": slot["id"]}),
+            )
+        })
+        .collect();
+    let answers = t.post_concurrently(&token, rebooks).await;
+    let won = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .count();
+    assert_eq!(won, 1);
+    for lost in answers.iter().filter(|a| a.status != StatusCode::CREATED) {
+        lost.assert_problem(409, "slot_taken");
+        assert!(!lost.body["alternatives"].as_array().unwrap().is_empty());
+    }
 }

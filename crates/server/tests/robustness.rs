@@ -188,3 +188,75 @@ async fn data_survives_a_restart_and_is_not_seeded_twice() {
         "not seeded twice"
     );
 }
+
+#[tokio::test]
+async fn odd_path_segments_are_problems() {
+    let t = TestServer::start().await;
+    let demo = t.login("demo", "demo12345").await;
+    for path in [
+        "/v1/records/%FF",
+        "/v1/records/%00",
+        "/v1/tokens/%FF",
+        "/v1/challenges/%FF",
+        "/v1/records/R0000000013/cancellation/extra",
+    ] {
+        let answer = t.send(Method::GET, path, Some(&demo), None).await;
+        assert!(
+            answer.status.is_client_error(),
+            "{path}: {:?}",
+            answer.status
+        );
+        assert_eq!(
+            answer.content_type, "application/problem+json",
+            "{path}: {:#}",
+            answer.body
+        );
+    }
+    let post = t
+        .send(
+            Method::POST,
+            "/v1/challenges/%FF/confirm",
+            Some(&demo),
+            Some(json!({"code": "1"})),
+        )
+        .await;
+    assert_eq!(
+        post.content_type, "application/problem+json",
+        "{:#}",
+        post.body
+    );
+}
+
+#[tokio::test]
+async fn refused_changes_without_credentials_are_journaled() {
+    let t = TestServer::start().await;
+    let path = format!("/v1/records/{}/cancellation", record(1));
+    let body = json!({"reason": "plans_changed"});
+    t.post("garbage", &path, body.clone())
+        .await
+        .assert_problem(401, "invalid_token");
+    t.send(Method::POST, &path, None, Some(body))
+        .await
+        .assert_problem(401, "unauthenticated");
+    t.send(Method::GET, "/v1/records", None, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    let db = rusqlite::Connection::open(t.server.db_path()).unwrap();
+    let mut statement = db
+        .prepare("SELECT action, code FROM audit_log WHERE actor = 'anonymous' ORDER BY seq")
+        .unwrap();
+    let rows: Vec<(String, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let route = "POST /v1/records/{id}/cancellation".to_string();
+    assert_eq!(
+        rows,
+        vec![
+            (route.clone(), "invalid_token".to_string()),
+            (route, "unauthenticated".to_string())
+        ]
+    );
+}
