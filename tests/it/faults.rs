@@ -1,7 +1,8 @@
 //! The client against an unreliable server: retries absorb injected
-//! faults; a server that always fails ends in the server class (exit 8).
+//! faults; a server that always fails ends in the server class (exit 8);
+//! every retry of a POST carries the same idempotency key.
 
-use crate::support::{stderr, DevServer, DEMO};
+use crate::support::{stderr, unavailable, DevServer, ScriptedEndpoint, TestEnv, DEMO};
 
 #[test]
 #[ignore = "the dev server of branch server-domain accepts --fault-rate but injects no faults yet"]
@@ -25,4 +26,51 @@ fn retries_absorb_occasional_faults() {
         let output = env.run(&["list", "--limit", "5", "-q"]).output().unwrap();
         assert!(output.status.success(), "{}", stderr(&output));
     }
+}
+
+#[test]
+fn retries_reuse_one_idempotency_key_and_end_in_the_server_class() {
+    let endpoint = ScriptedEndpoint::start(Some(unavailable()));
+    let env = TestEnv::new(&endpoint.url);
+    let output = env
+        .run(&["--retries", "2", "rebook", "R0000000013", "--first-free"])
+        .env("APPTCTL_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(8), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("request id: req-1"),
+        "{}",
+        stderr(&output)
+    );
+
+    let requests = endpoint.requests();
+    assert_eq!(requests.len(), 3, "one attempt and two retries");
+    let keys: Vec<&str> = requests
+        .iter()
+        .map(|head| {
+            head.lines()
+                .find(|l| l.starts_with("idempotency-key:"))
+                .expect("a key")
+        })
+        .collect();
+    assert!(keys.iter().all(|k| *k == keys[0]), "keys differ: {keys:?}");
+}
+
+#[test]
+fn a_dropped_connection_after_sending_is_an_unknown_outcome() {
+    let endpoint = ScriptedEndpoint::start(None);
+    let env = TestEnv::new(&endpoint.url);
+    let output = env
+        .run(&["--retries", "1", "rebook", "R0000000013", "--first-free"])
+        .env("APPTCTL_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(9), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("outcome is unknown"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(endpoint.requests().len(), 2);
 }
