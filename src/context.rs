@@ -244,6 +244,12 @@ pub fn parse_server_url(text: &str) -> Result<Url, CliError> {
         ))
         .with_hint(hint));
     }
+    // API paths are joined onto the URL: a base path must end with a slash
+    // or its last segment would be replaced.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
     Ok(url)
 }
 
