@@ -90,7 +90,12 @@ pub struct Actor {
     /// Every scope for a session; the token's own for a token.
     pub scopes: Vec<Scope>,
     pub expires_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
 }
+
+/// How stale a token's `last_used_at` may get before a use rewrites it: a
+/// script making thousands of calls costs one write a minute, not one each.
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 impl Actor {
     pub fn is_token(&self) -> bool {
@@ -186,12 +191,19 @@ fn bearer_secret(parts: &Parts) -> Result<Option<String>, ApiError> {
 }
 
 async fn authenticate(state: &AppState, secret: &str) -> Result<Actor, ApiError> {
-    let found = state
-        .store
-        .authenticate(secret_hash(secret), state.now())
-        .await?;
+    let now = state.now();
+    let found = state.store.authenticate(secret_hash(secret), now).await?;
     match found {
-        Authentication::Valid(actor) => Ok(*actor),
+        Authentication::Valid(actor) => {
+            let stale = actor.last_used_at.map_or(true, |at| now - at >= TOUCH_EVERY);
+            if actor.is_token() && stale {
+                state
+                    .store
+                    .touch_credential(actor.credential_id, now)
+                    .await?;
+            }
+            Ok(*actor)
+        }
         Authentication::Expired(CredentialKind::Session) => Err(ApiError::new(
             ErrorCode::SessionExpired,
             "the session has expired",

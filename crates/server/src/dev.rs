@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::ServerConfig;
+use crate::platform::{self, PlatformConfig};
 use crate::seed;
 use crate::state::AppState;
 use crate::store::sqlite::SqliteStore;
@@ -120,7 +121,8 @@ pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
         clock,
         config,
     };
-    let router = crate::app::app(state);
+    let router = crate::app::app(state).merge(platform::ops_router());
+    let router = platform::wrap(router, platform_config(&opts, &db))?;
 
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
@@ -145,6 +147,17 @@ pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
         temp_dir,
         db,
     })
+}
+
+/// The HTTP layer's settings; `None` options keep the platform defaults.
+fn platform_config(opts: &DevOptions, db: &std::path::Path) -> PlatformConfig {
+    let mut config = PlatformConfig::new(db);
+    config.fault_rate = opts.fault_rate;
+    config.latency = std::time::Duration::from_millis(opts.latency_ms);
+    if let Some(per_sec) = opts.rate_limit_per_sec {
+        config.rate_limit_per_sec = per_sec;
+    }
+    config
 }
 
 fn server_config(opts: &DevOptions) -> ServerConfig {

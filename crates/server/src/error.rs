@@ -8,7 +8,7 @@
 //! never sees a plain-text error.
 
 use apptctl_api::{ErrorCode, Problem};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -216,5 +216,28 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
         ErrorCode::InvalidRequest,
         format!("the query string does not fit: {}", rejection.body_text()),
         "check parameter names and values against /openapi.json",
+    )
+}
+
+/// `Path` whose rejections (e.g. a segment that is not UTF-8) are
+/// `invalid_request` problems.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(path_rejection(rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: PathRejection) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidRequest,
+        format!("the path does not fit: {}", rejection.body_text()),
+        "check the id in the path; ids are plain ASCII",
     )
 }

@@ -115,6 +115,31 @@ impl TestServer {
         self.send(Method::POST, path, Some(token), Some(body)).await
     }
 
+    /// Sends all `requests` at once, each from its own task, and waits for
+    /// every answer.
+    pub async fn post_concurrently(
+        &self,
+        token: &str,
+        requests: Vec<(String, Value)>,
+    ) -> Vec<Answer> {
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(path, body)| {
+                let request = self
+                    .client
+                    .post(self.url(&path))
+                    .bearer_auth(token)
+                    .json(&body);
+                tokio::spawn(async move { answer(request.send().await.unwrap()).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        answers
+    }
+
     /// Logs in through the two-factor step; returns the session secret.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let first = self

@@ -44,7 +44,7 @@ pub fn authenticate(
     let found = conn
         .query_row(
             "SELECT c.id, c.kind, c.scopes, c.expires_at, c.revoked_at, u.id, u.username, u.name, \
-                 u.role, u.two_factor \
+                 u.role, u.two_factor, c.last_used_at \
              FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.secret_hash = ?1",
             params![hash],
             |row| {
@@ -61,6 +61,7 @@ pub fn authenticate(
                     role: json_enum(row, 8)?,
                     two_factor: row.get(9)?,
                     departments: Vec::new(),
+                    last_used_at: optional_time(row, 10)?,
                 };
                 Ok((actor, optional_time(row, 4)?))
             },
@@ -78,6 +79,15 @@ pub fn authenticate(
     }
     actor.departments = departments(conn, actor.user_id)?;
     Ok(Authentication::Valid(Box::new(actor)))
+}
+
+/// Notes when a token was last used (shown by `GET /v1/tokens`).
+pub fn touch(conn: &Connection, credential_id: i64, now: DateTime<Utc>) -> Result<(), ApiError> {
+    conn.execute(
+        "UPDATE credentials SET last_used_at = ?2 WHERE id = ?1",
+        params![credential_id, secs(now)],
+    )?;
+    Ok(())
 }
 
 pub fn find_user(conn: &Connection, username: &str) -> Result<Option<UserRow>, ApiError> {

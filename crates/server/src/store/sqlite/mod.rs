@@ -189,6 +189,15 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn touch_credential(
+        &self,
+        credential_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        self.write(move |tx| accounts::touch(tx, credential_id, now))
+            .await
+    }
+
     async fn find_user(&self, username: String) -> Result<Option<UserRow>, ApiError> {
         self.read(move |conn| accounts::find_user(conn, &username))
             .await
