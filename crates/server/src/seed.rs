@@ -218,7 +218,8 @@ fn offers(service: &str, department: &str) -> bool {
 fn slots(tx: &Transaction, now: DateTime<Utc>) -> anyhow::Result<()> {
     let today = now.duration_trunc(Duration::days(1))?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO slots (service_code, department_id, starts_at, ends_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO slots (service_code, department_id, starts_at, ends_at) \
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     for day in -DAYS_BACK..=DAYS_AHEAD {
         for slot in 0..SLOTS_PER_DAY {
@@ -252,11 +253,24 @@ fn records(tx: &Transaction, now: DateTime<Utc>) -> anyhow::Result<()> {
         let created = starts.min(now) - Duration::days(10);
         let specialist = DEPARTMENTS.iter().find(|d| d.0 == *department).map(|d| d.3);
         tx.execute(
-            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, starts_at, ends_at, \
-                 status, created_at, updated_at, specialist_name, specialist_phone, specialist_email) \
-             VALUES (?1, (SELECT id FROM users WHERE username = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, \
+            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+                 starts_at, ends_at, status, created_at, updated_at, specialist_name, \
+                 specialist_phone, specialist_email) \
+             VALUES (?1, (SELECT id FROM users WHERE username = ?2), ?3, ?4, ?5, ?6, ?7, ?8, \
+                 ?9, ?9, ?10, \
                  '+7 800 100-20-30', 'office@example.org')",
-            params![id, owner, slot_id, service, department, starts.timestamp(), ends.timestamp(), status, created.timestamp(), specialist],
+            params![
+                id,
+                owner,
+                slot_id,
+                service,
+                department,
+                starts.timestamp(),
+                ends.timestamp(),
+                status,
+                created.timestamp(),
+                specialist
+            ],
         )?;
         life(tx, id, owner, status, created)?;
         attachments(tx, id, status, created)?;
@@ -273,10 +287,18 @@ fn unused_slot(
 ) -> anyhow::Result<(i64, DateTime<Utc>, DateTime<Utc>)> {
     let found = tx
         .query_row(
-            "SELECT id, starts_at, ends_at FROM slots WHERE service_code = ?1 AND department_id = ?2 \
-             AND starts_at >= ?3 AND id NOT IN (SELECT slot_id FROM records) ORDER BY starts_at LIMIT 1",
+            "SELECT id, starts_at, ends_at FROM slots \
+             WHERE service_code = ?1 AND department_id = ?2 AND starts_at >= ?3 \
+                 AND id NOT IN (SELECT slot_id FROM records) \
+             ORDER BY starts_at LIMIT 1",
             params![service, department, at.timestamp()],
-            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)),
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            },
         )
         .optional()?
         .with_context(|| format!("no slot for {service} at {department} after {at}"))?;
@@ -316,9 +338,18 @@ fn life(
     for (step, (event, from, to, actor)) in steps.iter().enumerate() {
         let reason = (*event == "cancelled").then_some("plans_changed");
         tx.execute(
-            "INSERT INTO record_events (record_id, at, event, from_status, to_status, actor, reason) \
+            "INSERT INTO record_events \
+                 (record_id, at, event, from_status, to_status, actor, reason) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, (created + Duration::hours(step as i64 + 1)).timestamp(), event, from, to, actor, reason],
+            params![
+                id,
+                (created + Duration::hours(step as i64 + 1)).timestamp(),
+                event,
+                from,
+                to,
+                actor,
+                reason
+            ],
         )?;
     }
     Ok(())
@@ -349,7 +380,8 @@ fn attachments(
     };
     if let Some(text) = comment {
         tx.execute(
-            "INSERT INTO staff_comments (record_id, author, at, text) VALUES (?1, 'Marina Sokolova', ?2, ?3)",
+            "INSERT INTO staff_comments (record_id, author, at, text) \
+             VALUES (?1, 'Marina Sokolova', ?2, ?3)",
             params![id, (created + Duration::hours(3)).timestamp(), text],
         )?;
     }
@@ -382,7 +414,8 @@ fn drop_indexes(tx: &Transaction, tables: &[&str]) -> anyhow::Result<Vec<String>
     let mut found = Vec::new();
     for table in tables {
         let mut statement = tx.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+            "SELECT name, sql FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
         )?;
         let rows = statement.query_map(params![table], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
@@ -417,9 +450,13 @@ fn insert_bulk(tx: &Transaction, n: u64, now: DateTime<Utc>) -> anyhow::Result<(
             .flat_map(|s| BULK_DEPARTMENTS.iter().map(move |d| (s.0, *d)))
             .collect();
 
-        let mut slot = tx.prepare_cached("INSERT INTO slots (id, service_code, department_id, starts_at, ends_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut slot = tx.prepare_cached(
+            "INSERT INTO slots (id, service_code, department_id, starts_at, ends_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
         let mut record = tx.prepare_cached(
-            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, starts_at, ends_at, \
+            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+                 starts_at, ends_at, \
                  status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
         )?;
 

@@ -226,3 +226,37 @@ async fn odd_path_segments_are_problems() {
         post.body
     );
 }
+
+#[tokio::test]
+async fn refused_changes_without_credentials_are_journaled() {
+    let t = TestServer::start().await;
+    let path = format!("/v1/records/{}/cancellation", record(1));
+    let body = json!({"reason": "plans_changed"});
+    t.post("garbage", &path, body.clone())
+        .await
+        .assert_problem(401, "invalid_token");
+    t.send(Method::POST, &path, None, Some(body))
+        .await
+        .assert_problem(401, "unauthenticated");
+    t.send(Method::GET, "/v1/records", None, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    let db = rusqlite::Connection::open(t.server.db_path()).unwrap();
+    let mut statement = db
+        .prepare("SELECT action, code FROM audit_log WHERE actor = 'anonymous' ORDER BY seq")
+        .unwrap();
+    let rows: Vec<(String, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let route = "POST /v1/records/{id}/cancellation".to_string();
+    assert_eq!(
+        rows,
+        vec![
+            (route.clone(), "invalid_token".to_string()),
+            (route, "unauthenticated".to_string())
+        ]
+    );
+}

@@ -231,7 +231,8 @@ async fn batch(
         return Err(ApiError::new(
             ErrorCode::InvalidRequest,
             "automation tokens do not need a batch challenge",
-            "a token with records:cancel cancels each record directly: POST /v1/records/{id}/cancellation",
+            "a token with records:cancel cancels each record directly: \
+             POST /v1/records/{id}/cancellation",
         ));
     }
     if request.record_ids.is_empty() || request.record_ids.len() > MAX_BATCH_SIZE {

@@ -124,7 +124,8 @@ CREATE TABLE challenges (
     id            TEXT PRIMARY KEY,
     user_id       INTEGER NOT NULL REFERENCES users (id),
     purpose       TEXT NOT NULL CHECK (purpose IN ('login', 'cancel', 'token_create')),
-    state         TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'used', 'expired', 'locked')),
+    state         TEXT NOT NULL
+                      CHECK (state IN ('pending', 'confirmed', 'used', 'expired', 'locked')),
     code_hash     TEXT NOT NULL,
     created_at    INTEGER NOT NULL,
     expires_at    INTEGER NOT NULL,
