@@ -5,7 +5,7 @@ use apptctl_api::records::{Record, RecordDetails};
 
 use crate::cmd::parse_record_id;
 use crate::context::Context;
-use crate::output::{human_time, status_tone, Output};
+use crate::output::{action_name, human_time, status_tone, Output};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -82,43 +82,37 @@ fn print_details(out: &Output, details: &RecordDetails) -> std::io::Result<()> {
 }
 
 fn record_fields(record: &Record) -> Vec<(&'static str, String)> {
-    let actions: Vec<String> = record
+    let (service, department) = (&record.service, &record.department);
+    let slot_times = format!(
+        "{} – {}",
+        human_time(record.starts_at),
+        human_time(record.ends_at)
+    );
+    let actions: Vec<&str> = record
         .allowed_actions
         .iter()
-        .map(|a| format!("{a:?}").to_lowercase())
+        .map(|a| action_name(*a))
         .collect();
+    let actions = if actions.is_empty() {
+        "none".to_string()
+    } else {
+        actions.join(", ")
+    };
+
     let mut fields = vec![
         (
             "service",
-            format!(
-                "{} ({}, {})",
-                record.service.name, record.service.code, record.service.category
-            ),
+            format!("{} ({}, {})", service.name, service.code, service.category),
         ),
         (
             "department",
-            format!("{} ({})", record.department.name, record.department.id),
+            format!("{} ({})", department.name, department.id),
         ),
-        ("address", record.department.address.clone()),
-        (
-            "slot",
-            format!(
-                "{} {} – {}",
-                record.slot_id,
-                human_time(record.starts_at),
-                human_time(record.ends_at)
-            ),
-        ),
+        ("address", department.address.clone()),
+        ("slot", format!("{} {slot_times}", record.slot_id)),
         ("cancellable", yes_no(record.cancellable).to_string()),
         ("cancellable until", human_time(record.cancellable_until)),
-        (
-            "actions",
-            if actions.is_empty() {
-                "none".into()
-            } else {
-                actions.join(", ")
-            },
-        ),
+        ("actions", actions),
         ("created", human_time(record.created_at)),
         ("updated", human_time(record.updated_at)),
     ];

@@ -21,7 +21,7 @@ use crate::error::CliError;
 
 pub use list::{Cell, ListWriter, Listable, Tone};
 pub use progress::progress_bar;
-pub use rows::status_tone;
+pub use rows::{action_name, status_tone};
 pub use time::{human_time, machine_time};
 
 /// A line on stderr. Unlike `eprintln!` it never panics: with stderr closed

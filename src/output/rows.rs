@@ -17,15 +17,17 @@ pub fn status_tone(status: RecordStatus) -> Tone {
     }
 }
 
+/// The wire name of an action.
+pub fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Cancel => "cancel",
+        Action::Reschedule => "reschedule",
+        Action::Rebook => "rebook",
+    }
+}
+
 fn actions_text(actions: &[Action]) -> String {
-    let names: Vec<&str> = actions
-        .iter()
-        .map(|action| match action {
-            Action::Cancel => "cancel",
-            Action::Reschedule => "reschedule",
-            Action::Rebook => "rebook",
-        })
-        .collect();
+    let names: Vec<&str> = actions.iter().map(|action| action_name(*action)).collect();
     names.join(",")
 }
 
