@@ -3,9 +3,9 @@
 
 use apptctl_api::records::{Record, RecordDetails};
 
-use crate::cmd::parse_record_id;
+use crate::cmd::{parse_record_id, print_record};
 use crate::context::Context;
-use crate::output::{action_name, human_time, status_tone, Output};
+use crate::output::{action_name, human_time, status_tone, Format, Output};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -24,12 +24,12 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     let id = parse_record_id(&args.id)?;
     let details = ctx.authed_client()?.record(id).await?.value;
 
-    if ctx.out.is_json() {
-        ctx.out.json(&details)?;
-    } else if ctx.out.quiet() {
-        ctx.out.line(details.record.id)?;
-    } else {
-        print_details(&ctx.out, &details)?;
+    match ctx.out.format() {
+        _ if ctx.out.quiet() => ctx.out.line(details.record.id)?,
+        Format::Json | Format::Ndjson => ctx.out.json(&details)?,
+        // CSV has no room for the nested parts: the record as one row.
+        Format::Csv => print_record(ctx, &details.record)?,
+        Format::Table => print_details(&ctx.out, &details)?,
     }
     Ok(())
 }
