@@ -28,7 +28,9 @@ pub struct DevOptions {
     /// `None`: a fresh temporary database, removed at shutdown.
     pub db: Option<PathBuf>,
     pub seed_demo: bool,
-    /// Extra records for `demo` (`--records N`).
+    /// Extra records for `demo` (`--records N`); they need the demo data,
+    /// so a fresh database gets it even without `seed_demo`. An existing
+    /// database is never seeded again.
     pub extra_records: u64,
     pub otp_fixed: Option<String>,
     pub fault_rate: f64,
@@ -188,7 +190,11 @@ async fn open_and_seed(
 ) -> anyhow::Result<Arc<SqliteStore>> {
     tokio::task::spawn_blocking(move || {
         let store = SqliteStore::open(&db)?;
-        if store.is_empty()? && (seed_demo || extra_records > 0) {
+        let fresh = store.is_empty()?;
+        if !fresh && extra_records > 0 {
+            tracing::warn!(db = %db.display(), "existing database kept as it is; --records ignored");
+        }
+        if fresh && (seed_demo || extra_records > 0) {
             seed::demo(&store, now)?;
             if extra_records > 0 {
                 let started = std::time::Instant::now();
