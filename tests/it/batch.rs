@@ -43,6 +43,10 @@ fn a_session_cancels_a_file_of_ids_with_one_code() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains("duplicate"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("cancelling ["),
+        "no progress bar on a pipe"
+    );
 
     let body = json(&output);
     assert!(body["batch_id"].is_string());

@@ -15,3 +15,4 @@ mod batch_support;
 mod cancel;
 mod journal;
 mod retry;
+mod batch_tty;
