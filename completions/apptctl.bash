@@ -229,12 +229,24 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__cancel)
-            opts="-o -q -v -h -V --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+            opts="-y -o -q -v -h -V --reason --comment --code --yes --dry-run --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -267,12 +279,68 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__cancel__subcmd__batch)
-            opts="-o -q -v -h -V --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+            opts="-f -y -o -q -v -h -V --file --status --service --category --department --from --to --search --all --reason --comment --concurrency --expect-count --dry-run --yes --code --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --department)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -827,7 +895,7 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__journal)
-            opts="-o -q -v -h -V --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+            opts="-o -q -v -h -V --errors --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,12 +1221,20 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__retry)
-            opts="-o -q -v -h -V --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+            opts="-o -q -v -h -V --all --concurrency --code --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

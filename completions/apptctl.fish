@@ -209,6 +209,9 @@ complete -c apptctl -n "__fish_apptctl_using_subcommand show" -l no-color -d 'No
 complete -c apptctl -n "__fish_apptctl_using_subcommand show" -l insecure-http -d 'Allow sending a token over plain http to a host other than this machine'
 complete -c apptctl -n "__fish_apptctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apptctl -n "__fish_apptctl_using_subcommand show" -s V -l version -d 'Print version'
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l reason -d 'Why: plans_changed, wrong_data, duplicate, personal_data_changed, other (needs --comment); managers also service_refused, technical_failure' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l comment -d 'A comment for the office (required with --reason other)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l code -d 'The one-time code for a person\'s session (or APPTCTL_CODE)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:8787]' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l profile -d 'Profile in the config file (server and defaults)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -s o -l output -d 'Output format' -r -f -a "table\t'A table on a terminal; tab-separated text on a pipe'
@@ -217,12 +220,27 @@ ndjson\t'One JSON object per line, streamed'
 csv\t'Comma-separated values with a header row'"
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l timeout -d 'Time limit per request, like 30s, 500ms or 2m' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -s y -l yes -d 'Do not ask for confirmation (required when not on a terminal)'
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l dry-run -d 'Show what would be cancelled and why not; change nothing'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -s q -l quiet -d 'Print ids only, one per line'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -s v -l verbose -d 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l no-color -d 'No colour (also when NO_COLOR is set)'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -l insecure-http -d 'Allow sending a token over plain http to a host other than this machine'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel" -s V -l version -d 'Print version'
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -s f -l file -d 'Read record ids from this file, or from stdin with `-`' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l status -d 'Only these statuses (repeatable or comma-separated)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l service -d 'Only this service code' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l category -d 'Only this service category' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l department -d 'Only this department id' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l from -d 'Slots starting on or after this date (YYYY-MM-DD or RFC 3339)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l to -d 'Slots starting on or before this date (YYYY-MM-DD or RFC 3339)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l search -d 'Free text matched against the service name and record id' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l reason -d 'Why the records are cancelled' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l comment -d 'A comment sent with each cancellation (required with --reason other)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l concurrency -d 'Requests in flight at once' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l expect-count -d 'Abort before sending anything unless exactly N records are selected' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l code -d 'The one-time code for a person\'s session (or APPTCTL_CODE)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:8787]' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l profile -d 'Profile in the config file (server and defaults)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -s o -l output -d 'Output format' -r -f -a "table\t'A table on a terminal; tab-separated text on a pipe'
@@ -231,12 +249,17 @@ ndjson\t'One JSON object per line, streamed'
 csv\t'Comma-separated values with a header row'"
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l timeout -d 'Time limit per request, like 30s, 500ms or 2m' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l all -d 'Select every visible record when no filter is given'
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l dry-run -d 'Show what would be cancelled and why not; change nothing'
+complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -s y -l yes -d 'Do not ask for confirmation (required when not on a terminal)'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -s q -l quiet -d 'Print ids only, one per line'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -s v -l verbose -d 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l no-color -d 'No colour (also when NO_COLOR is set)'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -l insecure-http -d 'Allow sending a token over plain http to a host other than this machine'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apptctl -n "__fish_apptctl_using_subcommand cancel-batch" -s V -l version -d 'Print version'
+complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -l concurrency -d 'Requests in flight at once' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -l code -d 'The one-time code for a person\'s session (or APPTCTL_CODE)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:8787]' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -l profile -d 'Profile in the config file (server and defaults)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -s o -l output -d 'Output format' -r -f -a "table\t'A table on a terminal; tab-separated text on a pipe'
@@ -245,6 +268,7 @@ ndjson\t'One JSON object per line, streamed'
 csv\t'Comma-separated values with a header row'"
 complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -l timeout -d 'Time limit per request, like 30s, 500ms or 2m' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -l all -d 'Also re-send failures that are not expected to succeed'
 complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -s q -l quiet -d 'Print ids only, one per line'
 complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -s v -l verbose -d 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
 complete -c apptctl -n "__fish_apptctl_using_subcommand retry" -l no-color -d 'No colour (also when NO_COLOR is set)'
@@ -329,6 +353,7 @@ ndjson\t'One JSON object per line, streamed'
 csv\t'Comma-separated values with a header row'"
 complete -c apptctl -n "__fish_apptctl_using_subcommand journal" -l timeout -d 'Time limit per request, like 30s, 500ms or 2m' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand journal" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand journal" -l errors -d 'Group failures by class and code'
 complete -c apptctl -n "__fish_apptctl_using_subcommand journal" -s q -l quiet -d 'Print ids only, one per line'
 complete -c apptctl -n "__fish_apptctl_using_subcommand journal" -s v -l verbose -d 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
 complete -c apptctl -n "__fish_apptctl_using_subcommand journal" -l no-color -d 'No colour (also when NO_COLOR is set)'

@@ -338,3 +338,78 @@ pub fn work_items(records: &[RecordId], skip: &HashSet<RecordId>) -> Vec<WorkIte
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> ItemEvent {
+        let plan = RunPlan {
+            batch_id: "b".into(),
+            run: 1,
+            reason: Reason::Duplicate,
+            comment: None,
+            challenge_id: None,
+            batch_created_at: Utc::now(),
+            actor: None,
+            concurrency: 1,
+        };
+        new_event(&plan, RecordId::from_number(1).unwrap(), "k".into(), 1)
+    }
+
+    fn problem(code: ErrorCode) -> ClientError {
+        let problem = apptctl_api::Problem::new(code, "detail", "hint");
+        ClientError::Api {
+            problem: Box::new(problem),
+        }
+    }
+
+    fn described(error: ClientError, unanswered: bool) -> ItemEvent {
+        let mut event = event();
+        describe_error(&mut event, &error, unanswered);
+        event
+    }
+
+    #[test]
+    fn already_cancelled_is_a_success_without_a_class() {
+        let event = described(problem(ErrorCode::AlreadyCancelled), false);
+        assert_eq!(event.outcome, Outcome::AlreadyCancelled);
+        assert_eq!(event.class, None);
+        assert!(!is_transient(&event));
+    }
+
+    #[test]
+    fn no_answer_is_unknown_and_worth_a_second_pass() {
+        let error = ClientError::OutcomeUnknown {
+            url: "u".into(),
+            cause: "timed out".into(),
+        };
+        let event = described(error, true);
+        assert_eq!(event.outcome, Outcome::Unknown);
+        assert!(is_transient(&event));
+    }
+
+    #[test]
+    fn a_failure_after_an_unanswered_attempt_is_unknown() {
+        let event = described(problem(ErrorCode::Unavailable), true);
+        assert_eq!(event.outcome, Outcome::Unknown);
+        let event = described(problem(ErrorCode::Unavailable), false);
+        assert_eq!(event.outcome, Outcome::Failed);
+        assert_eq!(event.class, Some(ErrorClass::Server));
+        assert!(is_transient(&event));
+    }
+
+    #[test]
+    fn rule_refusals_are_final() {
+        for code in [
+            ErrorCode::CutoffPassed,
+            ErrorCode::RecordNotFound,
+            ErrorCode::Forbidden,
+        ] {
+            let event = described(problem(code), true);
+            assert_eq!(event.outcome, Outcome::Failed, "{code}");
+            assert_eq!(event.code.as_deref(), Some(code.as_str()));
+            assert!(!is_transient(&event), "{code}");
+        }
+    }
+}

@@ -69,6 +69,9 @@ pub async fn execute(
 
     let started = Instant::now();
     let bar = progress_bar(&ctx.out, count as u64, "cancelling");
+    // Drawn at once: a fast batch could otherwise end before the first
+    // redraw and show nothing.
+    bar.tick();
     let mut reporter = Reporter::new(&ctx.out, &run.batch_id, count)?;
     let totals = engine::run_items(client, &plan, run.items, &journal, &interrupt, |event| {
         bar.inc(1);

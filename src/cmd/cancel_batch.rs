@@ -165,11 +165,11 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     let client = ctx.authed_client()?;
 
     let (ids, selection) = select(&args, ctx, &client).await?;
+    check_size(&args, ids.len())?;
     if ids.is_empty() {
         ctx.out.note("nothing to cancel: the selection is empty");
         return Ok(());
     }
-    check_size(&args, ids.len())?;
 
     if args.dry_run {
         let rows = preview::preview(&client, &ids, args.concurrency.into()).await;

@@ -182,3 +182,85 @@ fn may_succeed_later(item: &ItemState) -> bool {
             | Some(ErrorClass::InvalidInput)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use apptctl_api::cancel::Reason;
+    use apptctl_api::RecordId;
+    use chrono::Utc;
+
+    use super::*;
+    use crate::batch::journal::{Header, Selection, JOURNAL_VERSION};
+
+    fn id(n: u64) -> RecordId {
+        RecordId::from_number(n).unwrap()
+    }
+
+    /// A record number and its latest outcome and class, if any.
+    type Seen = (u64, Option<(Outcome, Option<ErrorClass>)>);
+
+    fn state(items: &[Seen]) -> BatchState {
+        let mut latest = HashMap::new();
+        for (n, state) in items {
+            if let Some((outcome, class)) = state {
+                let item = ItemState {
+                    outcome: *outcome,
+                    class: *class,
+                    code: None,
+                    message: None,
+                    request_id: None,
+                    at: Utc::now(),
+                };
+                latest.insert(id(*n), item);
+            }
+        }
+        let records: Vec<_> = items.iter().map(|(n, _)| id(*n)).collect();
+        BatchState {
+            header: Header {
+                version: JOURNAL_VERSION,
+                batch_id: "b".into(),
+                created_at: Utc::now(),
+                server: "http://127.0.0.1:1".into(),
+                profile: None,
+                reason: Reason::Duplicate,
+                comment: None,
+                selection: Selection::Stdin,
+                item_count: records.len(),
+                items: records,
+            },
+            path: PathBuf::from("b.jsonl"),
+            latest,
+            runs: 1,
+            last_run_unfinished: true,
+            skipped_lines: 0,
+        }
+    }
+
+    #[test]
+    fn retries_what_may_succeed_and_never_what_did() {
+        let state = state(&[
+            (1, Some((Outcome::Cancelled, None))),
+            (2, Some((Outcome::AlreadyCancelled, None))),
+            (3, Some((Outcome::Failed, Some(ErrorClass::Server)))),
+            (4, Some((Outcome::Unknown, Some(ErrorClass::Network)))),
+            (5, None),
+            (6, Some((Outcome::Failed, Some(ErrorClass::Conflict)))),
+            (7, Some((Outcome::Failed, Some(ErrorClass::NotFound)))),
+            (8, Some((Outcome::Failed, Some(ErrorClass::Auth)))),
+        ]);
+
+        let (items, skipped) = items_to_retry(&state, false);
+        let picked: Vec<_> = items
+            .iter()
+            .map(|i| (i.record.number(), i.reconcile))
+            .collect();
+        assert_eq!(picked, vec![(3, false), (4, true), (5, false), (8, false)]);
+        assert_eq!(skipped, 2);
+
+        let (items, skipped) = items_to_retry(&state, true);
+        assert_eq!(items.len(), 6);
+        assert_eq!(skipped, 0);
+    }
+}

@@ -43,6 +43,10 @@ fn a_session_cancels_a_file_of_ids_with_one_code() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains("duplicate"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("cancelling ["),
+        "no progress bar on a pipe"
+    );
 
     let body = json(&output);
     assert!(body["batch_id"].is_string());
@@ -297,5 +301,52 @@ fn under_faults_every_record_is_cancelled_exactly_once() {
         .filter(|line| line["type"] == "item" && line["attempts"].as_u64() > Some(1))
         .count();
     assert!(retried > 0, "a 30% fault rate must have needed retries");
+    assert_cancelled_once(&env, &ids);
+}
+
+#[test]
+fn filters_select_the_records_like_list_does() {
+    let server = DevServer::start(&["--records", "30"]);
+    let (env, token) = with_token(&server);
+    let from = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let filters = ["--status", "confirmed", "--from", from.as_str()];
+    let listed = env
+        .run(&["list", "-q", "--all"])
+        .args(filters)
+        .output()
+        .unwrap();
+    let ids: Vec<String> = stdout(&listed).lines().map(str::to_string).collect();
+    assert!(ids.len() >= 3, "too few records: {ids:?}");
+
+    let count = ids.len().to_string();
+    let output = env
+        .run(&[
+            "cancel-batch",
+            "--reason",
+            "duplicate",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .args(filters)
+        .args(["--expect-count", &count])
+        .env("APPTCTL_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(json(&output)["summary"]["cancelled"], ids.len());
+
+    let journal = &journal_lines(&journals(&env)[0])[0];
+    assert_eq!(journal["selection"]["kind"], "filters");
+    assert_eq!(journal["selection"]["query"]["status"], "confirmed");
+
+    let left = env
+        .run(&["list", "-q", "--all"])
+        .args(filters)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&left), "", "every selected record is cancelled");
     assert_cancelled_once(&env, &ids);
 }

@@ -10,8 +10,10 @@ mod offline;
 mod records;
 mod tty;
 
+// The batch engine's areas (cancel, cancel-batch, retry, journal).
 mod batch;
 mod batch_support;
+mod batch_tty;
 mod cancel;
 mod journal;
 mod retry;
