@@ -27,7 +27,11 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::RecordsRead, Scope::RecordsCancel, Scope::RecordsRebook];
+    pub const ALL: [Scope; 3] = [
+        Scope::RecordsRead,
+        Scope::RecordsCancel,
+        Scope::RecordsRebook,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,9 +52,14 @@ impl std::str::FromStr for Scope {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Scope::ALL.into_iter().find(|scope| scope.as_str() == s.trim()).ok_or_else(|| {
-            format!("unknown scope {s:?}; expected records:read, records:cancel or records:rebook")
-        })
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == s.trim())
+            .ok_or_else(|| {
+                format!(
+                    "unknown scope {s:?}; expected records:read, records:cancel or records:rebook"
+                )
+            })
     }
 }
 

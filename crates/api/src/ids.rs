@@ -76,7 +76,12 @@ impl RecordId {
 impl fmt::Display for RecordId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let check = Self::check_digit(self.0);
-        write!(f, "R{:0width$}{check}", self.0, width = RECORD_NUMBER_DIGITS)
+        write!(
+            f,
+            "R{:0width$}{check}",
+            self.0,
+            width = RECORD_NUMBER_DIGITS
+        )
     }
 }
 
@@ -238,17 +243,32 @@ mod tests {
             let mut swapped = digits.clone();
             swapped.swap(i, i + 1);
             let text = format!("R{}", String::from_utf8(swapped).unwrap());
-            assert!(matches!(text.parse::<RecordId>(), Err(IdError::Checksum(_))));
+            assert!(matches!(
+                text.parse::<RecordId>(),
+                Err(IdError::Checksum(_))
+            ));
         }
     }
 
     #[test]
     fn names_what_is_wrong() {
         assert_eq!("".parse::<RecordId>(), Err(IdError::Empty));
-        assert!(matches!("X0000000013".parse::<RecordId>(), Err(IdError::Prefix(_))));
-        assert!(matches!("R000000013".parse::<RecordId>(), Err(IdError::Length(_, 9))));
-        assert!(matches!("R00000000130".parse::<RecordId>(), Err(IdError::Length(_, 11))));
-        assert!(matches!("R00000'0013".parse::<RecordId>(), Err(IdError::Character(_, '\''))));
+        assert!(matches!(
+            "X0000000013".parse::<RecordId>(),
+            Err(IdError::Prefix(_))
+        ));
+        assert!(matches!(
+            "R000000013".parse::<RecordId>(),
+            Err(IdError::Length(_, 9))
+        ));
+        assert!(matches!(
+            "R00000000130".parse::<RecordId>(),
+            Err(IdError::Length(_, 11))
+        ));
+        assert!(matches!(
+            "R00000'0013".parse::<RecordId>(),
+            Err(IdError::Character(_, '\''))
+        ));
         assert_eq!(" r0000000013\n".parse::<RecordId>().unwrap().number(), 1);
     }
 
