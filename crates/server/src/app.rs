@@ -1,15 +1,14 @@
 //! The application: every resource router under one state, the problem
-//! fallback for unknown paths, and the layers every response passes.
+//! fallback for unknown paths, and the problem finishing every response
+//! passes. The cross-cutting HTTP layers (request ids, limits, idempotency,
+//! metrics) are put around this router by [`crate::platform::wrap`]; see
+//! [`crate::dev::spawn`].
 
-use axum::extract::DefaultBodyLimit;
 use axum::{middleware, Router};
 
 use crate::error;
 use crate::routes;
 use crate::state::AppState;
-
-/// Largest request body the handlers read: a full batch of record ids fits.
-pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
@@ -25,7 +24,6 @@ pub fn app(state: AppState) -> Router {
 
     router
         .fallback(error::not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(error::finish_problems))
         .with_state(state)
 }

@@ -7,19 +7,22 @@
 //! single indexed equality.
 
 use apptctl_api::auth::{CredentialKind, Me, Role, Scope};
+use apptctl_api::journal::Outcome;
 use apptctl_api::ErrorCode;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::FromRequestParts;
-use axum::http::header;
+use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
+use axum::http::{header, Method};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::request_id::RequestId;
 use crate::state::AppState;
+use crate::store::NewAuditEntry;
 
 /// The argon2id PHC string of `password`.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -90,7 +93,12 @@ pub struct Actor {
     /// Every scope for a session; the token's own for a token.
     pub scopes: Vec<Scope>,
     pub expires_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
 }
+
+/// How stale a token's `last_used_at` may get before a use rewrites it: a
+/// script making thousands of calls costs one write a minute, not one each.
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 impl Actor {
     pub fn is_token(&self) -> bool {
@@ -140,14 +148,52 @@ impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(secret) = bearer_secret(parts)? else {
-            return Err(ApiError::new(
+        let found = match bearer_secret(parts) {
+            Ok(Some(secret)) => authenticate(state, &secret).await,
+            Ok(None) => Err(ApiError::new(
                 ErrorCode::Unauthenticated,
                 "this request needs a session or a token",
                 "log in with `apptctl login`, or set APPTCTL_TOKEN",
-            ));
+            )),
+            Err(refusal) => Err(refusal),
         };
-        authenticate(state, &secret).await
+        if let Err(refusal) = &found {
+            journal_refused_change(parts, state, refusal).await;
+        }
+        found
+    }
+}
+
+/// Journals a state-changing request refused for its credentials; reads are
+/// not journaled.
+async fn journal_refused_change(parts: &Parts, state: &AppState, refusal: &ApiError) {
+    let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !changes_state || refusal.is_internal() {
+        return;
+    }
+
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map_or("", MatchedPath::as_str);
+    let request_id = parts
+        .extensions
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
+    let entry = NewAuditEntry {
+        at: state.now(),
+        actor_id: None,
+        actor: "anonymous".to_string(),
+        action: format!("{} {route}", parts.method),
+        record_id: None,
+        outcome: Outcome::Refused,
+        code: Some(refusal.code().to_string()),
+        request_id,
+        detail: Some(refusal.detail()),
+    };
+    if let Err(e) = state.store.audit(entry).await {
+        tracing::error!(error = ?e, "journaling a refused request");
     }
 }
 
@@ -186,12 +232,21 @@ fn bearer_secret(parts: &Parts) -> Result<Option<String>, ApiError> {
 }
 
 async fn authenticate(state: &AppState, secret: &str) -> Result<Actor, ApiError> {
-    let found = state
-        .store
-        .authenticate(secret_hash(secret), state.now())
-        .await?;
+    let now = state.now();
+    let found = state.store.authenticate(secret_hash(secret), now).await?;
     match found {
-        Authentication::Valid(actor) => Ok(*actor),
+        Authentication::Valid(actor) => {
+            let stale = actor
+                .last_used_at
+                .map_or(true, |at| now - at >= TOUCH_EVERY);
+            if actor.is_token() && stale {
+                state
+                    .store
+                    .touch_credential(actor.credential_id, now)
+                    .await?;
+            }
+            Ok(*actor)
+        }
         Authentication::Expired(CredentialKind::Session) => Err(ApiError::new(
             ErrorCode::SessionExpired,
             "the session has expired",

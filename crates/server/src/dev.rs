@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::ServerConfig;
+use crate::platform::{self, PlatformConfig};
 use crate::seed;
 use crate::state::AppState;
 use crate::store::sqlite::SqliteStore;
@@ -27,7 +28,9 @@ pub struct DevOptions {
     /// `None`: a fresh temporary database, removed at shutdown.
     pub db: Option<PathBuf>,
     pub seed_demo: bool,
-    /// Extra records for `demo` (`--records N`).
+    /// Extra records for `demo` (`--records N`); they need the demo data,
+    /// so a fresh database gets it even without `seed_demo`. An existing
+    /// database is never seeded again.
     pub extra_records: u64,
     pub otp_fixed: Option<String>,
     pub fault_rate: f64,
@@ -120,7 +123,8 @@ pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
         clock,
         config,
     };
-    let router = crate::app::app(state);
+    let router = crate::app::app(state).merge(platform::ops_router());
+    let router = platform::wrap(router, platform_config(&opts, &db))?;
 
     let listener = tokio::net::TcpListener::bind(opts.addr)
         .await
@@ -145,6 +149,17 @@ pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
         temp_dir,
         db,
     })
+}
+
+/// The HTTP layer's settings; `None` options keep the platform defaults.
+fn platform_config(opts: &DevOptions, db: &std::path::Path) -> PlatformConfig {
+    let mut config = PlatformConfig::new(db);
+    config.fault_rate = opts.fault_rate;
+    config.latency = std::time::Duration::from_millis(opts.latency_ms);
+    if let Some(per_sec) = opts.rate_limit_per_sec {
+        config.rate_limit_per_sec = per_sec;
+    }
+    config
 }
 
 fn server_config(opts: &DevOptions) -> ServerConfig {
@@ -175,17 +190,15 @@ async fn open_and_seed(
 ) -> anyhow::Result<Arc<SqliteStore>> {
     tokio::task::spawn_blocking(move || {
         let store = SqliteStore::open(&db)?;
-        if store.is_empty()? && (seed_demo || extra_records > 0) {
-            seed::demo(&store, now)?;
-            if extra_records > 0 {
-                let started = std::time::Instant::now();
-                seed::bulk(&store, extra_records, now)?;
-                tracing::info!(
-                    records = extra_records,
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "bulk records generated"
-                );
-            }
+        let fresh = store.is_empty()?;
+        if !fresh && extra_records > 0 {
+            tracing::warn!(db = %db.display(), "existing database kept as it is; --records ignored");
+        }
+        if fresh && (seed_demo || extra_records > 0) {
+            let started = std::time::Instant::now();
+            seed::seed(&store, now, extra_records)?;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            tracing::info!(extra_records, elapsed_ms, "demo data seeded");
         }
         Ok(Arc::new(store))
     })

@@ -8,7 +8,7 @@
 //! never sees a plain-text error.
 
 use apptctl_api::{ErrorCode, Problem};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -169,11 +169,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => ApiError::new(
-            ErrorCode::InvalidRequest,
-            format!("the request body does not fit: {}", e.body_text()),
-            "check field names, types and allowed values against /openapi.json",
-        ),
+        JsonRejection::JsonDataError(e) => {
+            let text = e.body_text();
+            let cause = text
+                .split_once("target type: ")
+                .map_or(text.as_str(), |(_, c)| c);
+            ApiError::new(
+                code_for_field(cause),
+                format!("the request body does not fit: {cause}"),
+                "check field names, types and allowed values against /openapi.json",
+            )
+        }
         JsonRejection::JsonSyntaxError(e) => ApiError::new(
             ErrorCode::InvalidJson,
             format!("the request body is not valid JSON: {}", e.body_text()),
@@ -197,6 +203,20 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// The specific code for a bad value in a known field. The deserializer
+/// names the field first (`slot_id: ...`, `record_ids[3]: ...`); anything
+/// else, like a missing field, stays `invalid_request`.
+fn code_for_field(cause: &str) -> ErrorCode {
+    let field = cause.split([':', '[', '.']).next().unwrap_or("");
+    match field {
+        "slot_id" => ErrorCode::InvalidSlotId,
+        "record_ids" => ErrorCode::InvalidRecordId,
+        "reason" => ErrorCode::InvalidReason,
+        "from" | "now" => ErrorCode::InvalidDate,
+        _ => ErrorCode::InvalidRequest,
+    }
+}
+
 /// `Query` whose rejections are `invalid_request` problems.
 pub struct ApiQuery<T>(pub T);
 
@@ -217,4 +237,60 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
         format!("the query string does not fit: {}", rejection.body_text()),
         "check parameter names and values against /openapi.json",
     )
+}
+
+/// `Path` whose rejections (e.g. a segment that is not UTF-8) are
+/// `invalid_request` problems.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(path_rejection(rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: PathRejection) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidRequest,
+        format!("the path does not fit: {}", rejection.body_text()),
+        "check the id in the path; ids are plain ASCII",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_get_the_code_of_their_field() {
+        assert_eq!(
+            code_for_field("slot_id: slot id \"9\" is not valid"),
+            ErrorCode::InvalidSlotId
+        );
+        assert_eq!(
+            code_for_field("record_ids[2]: record id \"R1\""),
+            ErrorCode::InvalidRecordId
+        );
+        assert_eq!(
+            code_for_field("reason: unknown variant `x`"),
+            ErrorCode::InvalidReason
+        );
+        assert_eq!(
+            code_for_field("from: input contains invalid characters"),
+            ErrorCode::InvalidDate
+        );
+        assert_eq!(
+            code_for_field("missing field `reason`"),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code_for_field("comment: invalid type"),
+            ErrorCode::InvalidRequest
+        );
+    }
 }

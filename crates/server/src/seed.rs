@@ -149,8 +149,11 @@ const OPENS_AT_HOUR: i64 = 8;
 const SLOTS_PER_DAY: i64 = 20;
 const SLOT_MINUTES: i64 = 30;
 
-/// Seeds reference data, accounts, slots and the demo records.
-pub fn demo(store: &SqliteStore, now: DateTime<Utc>) -> anyhow::Result<()> {
+/// Seeds reference data, accounts, slots and the demo records, then
+/// `extra_records` bulk records for `demo`, all in one transaction: an
+/// interrupted seed leaves an empty database, which the next start seeds
+/// again, never a half-seeded one.
+pub fn seed(store: &SqliteStore, now: DateTime<Utc>, extra_records: u64) -> anyhow::Result<()> {
     let hashes = USERS
         .iter()
         .map(|user| {
@@ -166,7 +169,11 @@ pub fn demo(store: &SqliteStore, now: DateTime<Utc>) -> anyhow::Result<()> {
         reference_data(tx)?;
         users(tx, &hashes)?;
         slots(tx, now)?;
-        records(tx, now)
+        records(tx, now)?;
+        if extra_records > 0 {
+            bulk(tx, extra_records, now)?;
+        }
+        Ok(())
     })
 }
 
@@ -218,7 +225,8 @@ fn offers(service: &str, department: &str) -> bool {
 fn slots(tx: &Transaction, now: DateTime<Utc>) -> anyhow::Result<()> {
     let today = now.duration_trunc(Duration::days(1))?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO slots (service_code, department_id, starts_at, ends_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO slots (service_code, department_id, starts_at, ends_at) \
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     for day in -DAYS_BACK..=DAYS_AHEAD {
         for slot in 0..SLOTS_PER_DAY {
@@ -252,11 +260,24 @@ fn records(tx: &Transaction, now: DateTime<Utc>) -> anyhow::Result<()> {
         let created = starts.min(now) - Duration::days(10);
         let specialist = DEPARTMENTS.iter().find(|d| d.0 == *department).map(|d| d.3);
         tx.execute(
-            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, starts_at, ends_at, \
-                 status, created_at, updated_at, specialist_name, specialist_phone, specialist_email) \
-             VALUES (?1, (SELECT id FROM users WHERE username = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, \
+            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+                 starts_at, ends_at, status, created_at, updated_at, specialist_name, \
+                 specialist_phone, specialist_email) \
+             VALUES (?1, (SELECT id FROM users WHERE username = ?2), ?3, ?4, ?5, ?6, ?7, ?8, \
+                 ?9, ?9, ?10, \
                  '+7 800 100-20-30', 'office@example.org')",
-            params![id, owner, slot_id, service, department, starts.timestamp(), ends.timestamp(), status, created.timestamp(), specialist],
+            params![
+                id,
+                owner,
+                slot_id,
+                service,
+                department,
+                starts.timestamp(),
+                ends.timestamp(),
+                status,
+                created.timestamp(),
+                specialist
+            ],
         )?;
         life(tx, id, owner, status, created)?;
         attachments(tx, id, status, created)?;
@@ -273,10 +294,18 @@ fn unused_slot(
 ) -> anyhow::Result<(i64, DateTime<Utc>, DateTime<Utc>)> {
     let found = tx
         .query_row(
-            "SELECT id, starts_at, ends_at FROM slots WHERE service_code = ?1 AND department_id = ?2 \
-             AND starts_at >= ?3 AND id NOT IN (SELECT slot_id FROM records) ORDER BY starts_at LIMIT 1",
+            "SELECT id, starts_at, ends_at FROM slots \
+             WHERE service_code = ?1 AND department_id = ?2 AND starts_at >= ?3 \
+                 AND id NOT IN (SELECT slot_id FROM records) \
+             ORDER BY starts_at LIMIT 1",
             params![service, department, at.timestamp()],
-            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)),
+            |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            },
         )
         .optional()?
         .with_context(|| format!("no slot for {service} at {department} after {at}"))?;
@@ -316,9 +345,18 @@ fn life(
     for (step, (event, from, to, actor)) in steps.iter().enumerate() {
         let reason = (*event == "cancelled").then_some("plans_changed");
         tx.execute(
-            "INSERT INTO record_events (record_id, at, event, from_status, to_status, actor, reason) \
+            "INSERT INTO record_events \
+                 (record_id, at, event, from_status, to_status, actor, reason) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, (created + Duration::hours(step as i64 + 1)).timestamp(), event, from, to, actor, reason],
+            params![
+                id,
+                (created + Duration::hours(step as i64 + 1)).timestamp(),
+                event,
+                from,
+                to,
+                actor,
+                reason
+            ],
         )?;
     }
     Ok(())
@@ -349,7 +387,8 @@ fn attachments(
     };
     if let Some(text) = comment {
         tx.execute(
-            "INSERT INTO staff_comments (record_id, author, at, text) VALUES (?1, 'Marina Sokolova', ?2, ?3)",
+            "INSERT INTO staff_comments (record_id, author, at, text) \
+             VALUES (?1, 'Marina Sokolova', ?2, ?3)",
             params![id, (created + Duration::hours(3)).timestamp(), text],
         )?;
     }
@@ -362,12 +401,53 @@ const BULK_SLOT_MINUTES: i64 = 15;
 
 /// `n` extra records for `demo`, each in its own slot starting three days
 /// ahead (outside the cutoff), with every tenth slot left free and every
-/// hundredth record cancelled. Needs [`demo`] first.
-pub fn bulk(store: &SqliteStore, n: u64, now: DateTime<Utc>) -> anyhow::Result<()> {
-    store.with_transaction(|tx| {
-        let owner: i64 = tx.query_row("SELECT id FROM users WHERE username = 'demo'", [], |r| r.get(0))?;
-        let mut next_slot: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM slots", [], |r| r.get(0))?;
-        let mut next_record: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM records", [], |r| r.get(0))?;
+/// hundredth record cancelled. Needs the demo data first.
+fn bulk(tx: &Transaction, n: u64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    // Building an index once over sorted data is far cheaper than updating
+    // it a million times; the definitions come back verbatim from the
+    // schema, so they cannot drift from the migrations.
+    let indexes = drop_indexes(tx, &["slots", "records"])?;
+    insert_bulk(tx, n, now)?;
+    for sql in indexes {
+        tx.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
+/// Drops the explicit indexes of `tables`, returning their definitions.
+fn drop_indexes(tx: &Transaction, tables: &[&str]) -> anyhow::Result<Vec<String>> {
+    let mut found = Vec::new();
+    for table in tables {
+        let mut statement = tx.prepare(
+            "SELECT name, sql FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+        )?;
+        let rows = statement.query_map(params![table], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            found.push(row?);
+        }
+    }
+    for (name, _) in &found {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    Ok(found.into_iter().map(|(_, sql)| sql).collect())
+}
+
+fn insert_bulk(tx: &Transaction, n: u64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    {
+        let owner: i64 = tx.query_row("SELECT id FROM users WHERE username = 'demo'", [], |r| {
+            r.get(0)
+        })?;
+        let mut next_slot: i64 =
+            tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM slots", [], |r| {
+                r.get(0)
+            })?;
+        let mut next_record: i64 =
+            tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM records", [], |r| {
+                r.get(0)
+            })?;
         let base = now.duration_trunc(Duration::hours(1))? + Duration::days(3);
         let created = (now - Duration::days(1)).timestamp();
         let lanes: Vec<(&str, &str)> = SERVICES
@@ -375,9 +455,13 @@ pub fn bulk(store: &SqliteStore, n: u64, now: DateTime<Utc>) -> anyhow::Result<(
             .flat_map(|s| BULK_DEPARTMENTS.iter().map(move |d| (s.0, *d)))
             .collect();
 
-        let mut slot = tx.prepare_cached("INSERT INTO slots (id, service_code, department_id, starts_at, ends_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut slot = tx.prepare_cached(
+            "INSERT INTO slots (id, service_code, department_id, starts_at, ends_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
         let mut record = tx.prepare_cached(
-            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, starts_at, ends_at, \
+            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+                 starts_at, ends_at, \
                  status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
         )?;
 
@@ -396,7 +480,17 @@ pub fn bulk(store: &SqliteStore, n: u64, now: DateTime<Utc>) -> anyhow::Result<(
                     m if m % 2 == 0 => "confirmed",
                     _ => "pending",
                 };
-                record.execute(params![next_record, owner, next_slot, service, department, starts, ends, status, created])?;
+                record.execute(params![
+                    next_record,
+                    owner,
+                    next_slot,
+                    service,
+                    department,
+                    starts,
+                    ends,
+                    status,
+                    created
+                ])?;
                 next_record += 1;
                 made += 1;
             }
@@ -404,5 +498,5 @@ pub fn bulk(store: &SqliteStore, n: u64, now: DateTime<Utc>) -> anyhow::Result<(
             position += 1;
         }
         Ok(())
-    })
+    }
 }

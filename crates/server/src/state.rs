@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::clock::Clock;
 use crate::config::ServerConfig;
@@ -16,8 +16,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The clock's time to the whole second: the store keeps seconds, and an
+    /// answer must not show a time the next read rounds differently.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        let now = self.clock.now();
+        now.trunc_subsecs(0)
     }
 
     /// The context a state-changing store operation runs in.

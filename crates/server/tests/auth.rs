@@ -337,3 +337,38 @@ async fn tokens_expire_and_validate_their_request() {
         .await
         .assert_problem(401, "invalid_token");
 }
+
+#[tokio::test]
+async fn token_use_is_noted() {
+    let t = TestServer::start().await;
+    let session = t.login("demo", "demo12345").await;
+    let token = t.token(&session, &["records:read"]).await;
+    let before = t.get(&session, "/v1/tokens").await;
+    assert!(before.body[0]["last_used_at"].is_null());
+    t.get(&token, "/v1/me").await;
+    let after = t.get(&session, "/v1/tokens").await;
+    assert_eq!(after.body[0]["last_used_at"], json!(start_time()));
+}
+
+#[tokio::test]
+async fn a_token_without_records_read_cannot_read() {
+    let t = TestServer::start().await;
+    let session = t.login("demo", "demo12345").await;
+    let canceller = t.token(&session, &["records:cancel"]).await;
+    t.get(&canceller, "/v1/records")
+        .await
+        .assert_problem(403, "insufficient_scope");
+    let shown = t
+        .get(&canceller, &format!("/v1/records/{}", record(1)))
+        .await;
+    shown.assert_problem(403, "insufficient_scope");
+    let done = t
+        .post(
+            &canceller,
+            &format!("/v1/records/{}/cancellation", record(1)),
+            json!({"reason": "duplicate"}),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{:#}", done.body);
+    assert_eq!(done.body["record"]["allowed_actions"], json!([]));
+}

@@ -99,7 +99,7 @@ async fn reasons_follow_the_role() {
         .assert_problem(403, "reason_not_allowed");
     t.post(&demo, &cancel_path(1), json!({"reason": "bored"}))
         .await
-        .assert_problem(400, "invalid_request");
+        .assert_problem(400, "invalid_reason");
 
     let asked = t
         .post(
@@ -329,7 +329,7 @@ async fn one_batch_challenge_covers_the_visible_records() {
             json!({"record_ids": ["R1"], "reason": "duplicate"}),
         )
         .await;
-    bad_id.assert_problem(400, "invalid_request");
+    bad_id.assert_problem(400, "invalid_record_id");
 
     let token = t.token(&demo, &["records:cancel"]).await;
     let with_token = t

@@ -230,6 +230,7 @@ mod tests {
             credential_id: 1,
             scopes,
             expires_at: Utc::now(),
+            last_used_at: None,
         }
     }
 

@@ -4,12 +4,12 @@
 //! challenges only; other challenges belong to their user alone.
 
 use apptctl_api::cancel::{Challenge, ConfirmRequest};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::auth::MaybeActor;
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::request_id::RequestId;
 use crate::state::AppState;
 
@@ -23,7 +23,7 @@ async fn show(
     State(state): State<AppState>,
     request_id: RequestId,
     MaybeActor(actor): MaybeActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Challenge>, ApiError> {
     let caller = actor.map(|a| a.user_id);
     Ok(Json(
@@ -40,7 +40,7 @@ async fn confirm(
     State(state): State<AppState>,
     request_id: RequestId,
     MaybeActor(actor): MaybeActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<ConfirmRequest>,
 ) -> Result<Json<Challenge>, ApiError> {
     let caller = actor.map(|a| a.user_id);

@@ -11,12 +11,33 @@ pub mod tokens;
 
 use apptctl_api::journal::Outcome;
 use apptctl_api::{ErrorCode, RecordId};
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::request_id::RequestId;
 use crate::state::AppState;
 use crate::store::NewAuditEntry;
+
+/// The `{id}` segment of a record path, as sent. A segment that is not even
+/// text is an `invalid_record_id` too.
+pub struct RecordPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(RecordPath(id)),
+            Err(_) => Err(ApiError::new(
+                ErrorCode::InvalidRecordId,
+                "the record id in the path is not valid text",
+                "a record id is R followed by 10 digits, like R0000000013",
+            )),
+        }
+    }
+}
 
 /// A record id from the path; a malformed one is `invalid_record_id`, never
 /// `record_not_found`.

@@ -9,13 +9,13 @@ use apptctl_api::cancel::{BatchCancelRequest, CancelOutcome, CancelRequest};
 use apptctl_api::records::{ListRecordsQuery, Record, RecordDetails, RecordStatus};
 use apptctl_api::slots::{RebookRequest, RescheduleRequest};
 use apptctl_api::{ErrorCode, Page, RecordId, MAX_BATCH_SIZE};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::{audited, parse_record_id, Attempt};
+use super::{audited, parse_record_id, Attempt, RecordPath};
 use crate::auth::Actor;
 use crate::domain::access::{record_not_found, Visibility};
 use crate::domain::query::{page_size, parse_bound, parse_cursor, RangeEnd};
@@ -106,7 +106,7 @@ fn record_filter(query: &ListRecordsQuery) -> Result<RecordFilter, ApiError> {
 async fn show(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    RecordPath(id): RecordPath,
 ) -> Result<Json<RecordDetails>, ApiError> {
     let id = parse_record_id(&id)?;
     actor.require_scope(Scope::RecordsRead)?;
@@ -133,7 +133,7 @@ async fn cancel(
     State(state): State<AppState>,
     request_id: RequestId,
     actor: Actor,
-    Path(id): Path<String>,
+    RecordPath(id): RecordPath,
     body: Result<ApiJson<CancelRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let record_id = parse_record_id(&id).ok();
@@ -231,7 +231,8 @@ async fn batch(
         return Err(ApiError::new(
             ErrorCode::InvalidRequest,
             "automation tokens do not need a batch challenge",
-            "a token with records:cancel cancels each record directly: POST /v1/records/{id}/cancellation",
+            "a token with records:cancel cancels each record directly: \
+             POST /v1/records/{id}/cancellation",
         ));
     }
     if request.record_ids.is_empty() || request.record_ids.len() > MAX_BATCH_SIZE {
@@ -262,7 +263,7 @@ async fn reschedule(
     State(state): State<AppState>,
     request_id: RequestId,
     actor: Actor,
-    Path(id): Path<String>,
+    RecordPath(id): RecordPath,
     body: Result<ApiJson<RescheduleRequest>, ApiError>,
 ) -> Result<Json<Record>, ApiError> {
     let record_id = parse_record_id(&id).ok();
@@ -300,7 +301,7 @@ async fn rebook(
     State(state): State<AppState>,
     request_id: RequestId,
     actor: Actor,
-    Path(id): Path<String>,
+    RecordPath(id): RecordPath,
     body: Result<ApiJson<RebookRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let record_id = parse_record_id(&id).ok();

@@ -3,7 +3,7 @@
 
 use apptctl_api::auth::{CreateTokenOutcome, CreateTokenRequest, TokenInfo};
 use apptctl_api::ErrorCode;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
@@ -12,7 +12,7 @@ use chrono::Duration;
 
 use super::{audited, Attempt};
 use crate::auth::Actor;
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ApiPath};
 use crate::request_id::RequestId;
 use crate::state::AppState;
 use crate::store::NewToken;
@@ -118,7 +118,7 @@ async fn revoke(
     State(state): State<AppState>,
     request_id: RequestId,
     actor: Actor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let result = state
         .store

@@ -175,6 +175,12 @@ pub trait Store: Send + Sync + 'static {
         secret_hash: String,
         now: DateTime<Utc>,
     ) -> Result<Authentication, ApiError>;
+    /// Records that a credential was just used.
+    async fn touch_credential(
+        &self,
+        credential_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError>;
     async fn find_user(&self, username: String) -> Result<Option<UserRow>, ApiError>;
     /// Counts a wrong password; returns whether the account is now locked.
     async fn login_failed(&self, ctx: OpContext, user_id: i64) -> Result<bool, ApiError>;

@@ -82,6 +82,9 @@ CREATE TABLE records (
 CREATE UNIQUE INDEX records_active_slot ON records (slot_id)
     WHERE status IN ('pending', 'confirmed', 'in_progress');
 CREATE INDEX records_owner_start ON records (owner_id, starts_at, id);
+-- For a single-status filter on a rare status (e.g. `completed` among a
+-- million active records).
+CREATE INDEX records_owner_status_start ON records (owner_id, status, starts_at, id);
 CREATE INDEX records_department_start ON records (department_id, starts_at, id);
 CREATE INDEX records_start ON records (starts_at, id);
 
@@ -121,7 +124,8 @@ CREATE TABLE challenges (
     id            TEXT PRIMARY KEY,
     user_id       INTEGER NOT NULL REFERENCES users (id),
     purpose       TEXT NOT NULL CHECK (purpose IN ('login', 'cancel', 'token_create')),
-    state         TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'used', 'expired', 'locked')),
+    state         TEXT NOT NULL
+                      CHECK (state IN ('pending', 'confirmed', 'used', 'expired', 'locked')),
     code_hash     TEXT NOT NULL,
     created_at    INTEGER NOT NULL,
     expires_at    INTEGER NOT NULL,

@@ -44,7 +44,7 @@ pub fn authenticate(
     let found = conn
         .query_row(
             "SELECT c.id, c.kind, c.scopes, c.expires_at, c.revoked_at, u.id, u.username, u.name, \
-                 u.role, u.two_factor \
+                 u.role, u.two_factor, c.last_used_at \
              FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.secret_hash = ?1",
             params![hash],
             |row| {
@@ -61,6 +61,7 @@ pub fn authenticate(
                     role: json_enum(row, 8)?,
                     two_factor: row.get(9)?,
                     departments: Vec::new(),
+                    last_used_at: optional_time(row, 10)?,
                 };
                 Ok((actor, optional_time(row, 4)?))
             },
@@ -78,6 +79,15 @@ pub fn authenticate(
     }
     actor.departments = departments(conn, actor.user_id)?;
     Ok(Authentication::Valid(Box::new(actor)))
+}
+
+/// Notes when a token was last used (shown by `GET /v1/tokens`).
+pub fn touch(conn: &Connection, credential_id: i64, now: DateTime<Utc>) -> Result<(), ApiError> {
+    conn.execute(
+        "UPDATE credentials SET last_used_at = ?2 WHERE id = ?1",
+        params![credential_id, secs(now)],
+    )?;
+    Ok(())
 }
 
 pub fn find_user(conn: &Connection, username: &str) -> Result<Option<UserRow>, ApiError> {
@@ -165,9 +175,17 @@ fn create_session(conn: &Connection, ctx: &OpContext, user_id: i64) -> Result<Se
     let secret = new_secret("apts_");
     let expires_at = ctx.now + ctx.config.session_ttl;
     conn.execute(
-        "INSERT INTO credentials (public_id, user_id, kind, secret_hash, scopes, created_at, expires_at) \
+        "INSERT INTO credentials \
+             (public_id, user_id, kind, secret_hash, scopes, created_at, expires_at) \
          VALUES (?1, ?2, 'session', ?3, ?4, ?5, ?6)",
-        params![public_id("ses_"), user_id, secret_hash(&secret), scopes_text(&Scope::ALL), secs(ctx.now), secs(expires_at)],
+        params![
+            public_id("ses_"),
+            user_id,
+            secret_hash(&secret),
+            scopes_text(&Scope::ALL),
+            secs(ctx.now),
+            secs(expires_at)
+        ],
     )?;
 
     let mut user = me(conn, user_id)?;
@@ -265,9 +283,18 @@ pub fn create_token(
     let secret = new_secret("aptt_");
     let id = public_id("tok_");
     conn.execute(
-        "INSERT INTO credentials (public_id, user_id, kind, secret_hash, name, scopes, created_at, expires_at) \
+        "INSERT INTO credentials \
+             (public_id, user_id, kind, secret_hash, name, scopes, created_at, expires_at) \
          VALUES (?1, ?2, 'token', ?3, ?4, ?5, ?6, ?7)",
-        params![id, actor.user_id, secret_hash(&secret), token.name, scopes_text(&token.scopes), secs(ctx.now), secs(token.expires_at)],
+        params![
+            id,
+            actor.user_id,
+            secret_hash(&secret),
+            token.name,
+            scopes_text(&token.scopes),
+            secs(ctx.now),
+            secs(token.expires_at)
+        ],
     )?;
     let detail = format!("{id} {} [{}]", token.name, scopes_text(&token.scopes));
     audit_ok(
@@ -313,7 +340,8 @@ pub fn revoke_token(
         ));
     }
     conn.execute(
-        "UPDATE credentials SET revoked_at = ?3 WHERE public_id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
+        "UPDATE credentials SET revoked_at = ?3 \
+         WHERE public_id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
         params![id, actor.user_id, secs(ctx.now)],
     )?;
     audit_ok(

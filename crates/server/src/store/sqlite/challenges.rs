@@ -133,7 +133,8 @@ fn send_code(
 pub fn load(conn: &Connection, id: &str) -> Result<Option<ChallengeRow>, ApiError> {
     let row = conn
         .query_row(
-            "SELECT c.id, c.user_id, c.purpose, c.state, c.code_hash, c.expires_at, c.attempts_left, \
+            "SELECT c.id, c.user_id, c.purpose, c.state, c.code_hash, c.expires_at, \
+                 c.attempts_left, \
                  c.confirmed_at, u.phone, u.email, c.record_count \
              FROM challenges c JOIN users u ON u.id = c.user_id WHERE c.id = ?1",
             params![id],
@@ -222,7 +223,8 @@ pub fn confirm(
         CodeCheck::Correct => {
             if row.state == ChallengeState::Pending {
                 conn.execute(
-                    "UPDATE challenges SET state = 'confirmed', confirmed_at = ?2 WHERE id = ?1 AND state = 'pending'",
+                    "UPDATE challenges SET state = 'confirmed', confirmed_at = ?2 \
+                     WHERE id = ?1 AND state = 'pending'",
                     params![id, secs(ctx.now)],
                 )?;
                 row.state = ChallengeState::Confirmed;

@@ -141,7 +141,8 @@ pub struct Message<'a> {
 
 pub fn notify(conn: &Connection, at: DateTime<Utc>, message: Message<'_>) -> Result<(), ApiError> {
     conn.execute(
-        "INSERT INTO notifications (user_id, channel, recipient, subject, body, record_id, created_at) \
+        "INSERT INTO notifications \
+             (user_id, channel, recipient, subject, body, record_id, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             message.user_id,
@@ -201,7 +202,8 @@ pub fn insert_event(
     event: Event<'_>,
 ) -> Result<(), ApiError> {
     conn.execute(
-        "INSERT INTO record_events (record_id, at, event, from_status, to_status, actor, reason, comment) \
+        "INSERT INTO record_events \
+             (record_id, at, event, from_status, to_status, actor, reason, comment) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             record_number(event.record_id),

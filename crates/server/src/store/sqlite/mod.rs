@@ -146,7 +146,10 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations \
+         (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )?;
     for (version, sql) in MIGRATIONS {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let applied: bool = tx.query_row(
@@ -186,6 +189,15 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Authentication, ApiError> {
         self.read(move |conn| accounts::authenticate(conn, &secret_hash, now))
+            .await
+    }
+
+    async fn touch_credential(
+        &self,
+        credential_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        self.write(move |tx| accounts::touch(tx, credential_id, now))
             .await
     }
 

@@ -72,8 +72,11 @@ fn visible_condition(
         }
         Visibility::Departments(ids) if ids.is_empty() => conditions.push("0".to_string()),
         Visibility::Departments(ids) => {
+            // The unary `+` keeps the planner off the department index: walking
+            // records_start in list order beats sorting every record of
+            // several departments.
             conditions.push(format!(
-                "r.department_id IN ({})",
+                "+r.department_id IN ({})",
                 vec!["?"; ids.len()].join(", ")
             ));
             args.extend(ids.iter().map(|id| Box::new(id.clone()) as Box<dyn ToSql>));
@@ -86,9 +89,14 @@ fn filter_conditions(
     conditions: &mut Vec<String>,
     args: &mut Vec<Box<dyn ToSql>>,
 ) {
-    if !filter.statuses.is_empty() {
+    if let [status] = filter.statuses.as_slice() {
+        conditions.push("r.status = ?".to_string());
+        args.push(Box::new(status.as_str()));
+    } else if !filter.statuses.is_empty() {
+        // Several statuses: an index on status would need a full sort, so
+        // `+` keeps the scan in list order instead.
         conditions.push(format!(
-            "r.status IN ({})",
+            "+r.status IN ({})",
             vec!["?"; filter.statuses.len()].join(", ")
         ));
         args.extend(
@@ -156,76 +164,74 @@ pub fn details(conn: &Connection, id: RecordId) -> Result<Option<RecordDetailsRo
     let Some(record) = load_record(conn, id)? else {
         return Ok(None);
     };
+    let (applicant, owner_name) = applicant(conn, record.owner_id)?;
     let number = record_number(id);
-    let (applicant, owner_name): (Applicant, String) = conn.query_row(
+
+    Ok(Some(RecordDetailsRow {
+        applicant,
+        documents: documents(conn, number)?,
+        comments: staff_comments(conn, number)?,
+        specialist: specialist(conn, number)?,
+        history: history(conn, &record, owner_name)?,
+        record,
+    }))
+}
+
+/// The owner's contact details and username.
+fn applicant(conn: &Connection, owner_id: i64) -> Result<(Applicant, String), ApiError> {
+    let found = conn.query_row(
         "SELECT name, phone, email, username FROM users WHERE id = ?1",
-        params![record.owner_id],
+        params![owner_id],
         |row| {
-            Ok((
-                Applicant {
-                    name: row.get(0)?,
-                    phone: row.get(1)?,
-                    email: row.get(2)?,
-                },
-                row.get(3)?,
-            ))
+            let applicant = Applicant {
+                name: row.get(0)?,
+                phone: row.get(1)?,
+                email: row.get(2)?,
+            };
+            Ok((applicant, row.get(3)?))
         },
     )?;
+    Ok(found)
+}
 
-    let mut documents =
+fn documents(conn: &Connection, record: i64) -> Result<Vec<Document>, ApiError> {
+    let mut statement =
         conn.prepare_cached("SELECT name, url FROM documents WHERE record_id = ?1 ORDER BY id")?;
-    let documents = documents
-        .query_map(params![number], |row| {
-            Ok(Document {
-                name: row.get(0)?,
-                url: row.get(1)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = statement.query_map(params![record], |row| {
+        Ok(Document {
+            name: row.get(0)?,
+            url: row.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
 
-    let mut comments = conn.prepare_cached(
+fn staff_comments(conn: &Connection, record: i64) -> Result<Vec<StaffComment>, ApiError> {
+    let mut statement = conn.prepare_cached(
         "SELECT author, at, text FROM staff_comments WHERE record_id = ?1 ORDER BY at, id",
     )?;
-    let comments = comments
-        .query_map(params![number], |row| {
-            Ok(StaffComment {
-                author: row.get(0)?,
-                at: time(row, 1)?,
-                text: row.get(2)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = statement.query_map(params![record], |row| {
+        Ok(StaffComment {
+            author: row.get(0)?,
+            at: time(row, 1)?,
+            text: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
 
-    let specialist = conn.query_row(
-        "SELECT specialist_name, specialist_phone, specialist_email FROM records WHERE id = ?1",
-        params![number],
+fn specialist(conn: &Connection, record: i64) -> Result<Option<Specialist>, ApiError> {
+    let found = conn.query_row(
+        "SELECT specialist_name, COALESCE(specialist_phone, ''), COALESCE(specialist_email, '') \
+         FROM records WHERE id = ?1",
+        params![record],
         |row| {
             let name: Option<String> = row.get(0)?;
-            Ok(name.map(|name| Specialist {
-                name,
-                phone: row
-                    .get::<_, Option<String>>(1)
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default(),
-                email: row
-                    .get::<_, Option<String>>(2)
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default(),
-            }))
+            let (phone, email) = (row.get(1)?, row.get(2)?);
+            Ok(name.map(|name| Specialist { name, phone, email }))
         },
     )?;
-
-    let history = history(conn, &record, owner_name)?;
-    Ok(Some(RecordDetailsRow {
-        record,
-        applicant,
-        documents,
-        comments,
-        specialist,
-        history,
-    }))
+    Ok(found)
 }
 
 /// The derived `created` event followed by the stored ones.
@@ -288,33 +294,68 @@ pub fn cancel(
     match &command.authorization {
         CancelAuthorization::Token => {}
         CancelAuthorization::AskForCode => {
-            let issued =
-                challenges::issue(conn, ctx, actor.user_id, ChallengePurpose::Cancel, &[id])?;
+            let purpose = ChallengePurpose::Cancel;
+            let issued = challenges::issue(conn, ctx, actor.user_id, purpose, &[id])?;
             return Ok(CancelResult::ChallengeRequired(issued));
         }
         CancelAuthorization::Challenge(challenge_id) => {
-            let found = challenges::load_for(conn, challenge_id, Some(actor.user_id))?;
-            challenge::check_usable(&found, ChallengePurpose::Cancel, ctx.now, &ctx.config)?;
-            if !challenges::covers(conn, challenge_id, id)? {
-                return Err(ApiError::new(
-                    ErrorCode::ChallengeNotCovering,
-                    format!("challenge {challenge_id} does not cover record {id}"),
-                    "request a challenge that lists this record",
-                ));
-            }
+            check_cancel_challenge(conn, ctx, actor, challenge_id, id)?;
         }
     }
 
+    mark_cancelled(conn, ctx, id)?;
+    write_cancellation(conn, ctx, actor, command, &row)?;
+    let updated = load_record(conn, id)?.ok_or_else(|| record_not_found(id))?;
+    Ok(CancelResult::Cancelled(updated))
+}
+
+/// A person's cancellation needs their own confirmed challenge covering
+/// the record.
+fn check_cancel_challenge(
+    conn: &Connection,
+    ctx: &OpContext,
+    actor: &Actor,
+    challenge_id: &str,
+    id: RecordId,
+) -> Result<(), ApiError> {
+    let found = challenges::load_for(conn, challenge_id, Some(actor.user_id))?;
+    challenge::check_usable(&found, ChallengePurpose::Cancel, ctx.now, &ctx.config)?;
+    if challenges::covers(conn, challenge_id, id)? {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::ChallengeNotCovering,
+        format!("challenge {challenge_id} does not cover record {id}"),
+        "request a challenge that lists this record",
+    ))
+}
+
+/// The compare-and-set: only an active record becomes cancelled.
+fn mark_cancelled(conn: &Connection, ctx: &OpContext, id: RecordId) -> Result<(), ApiError> {
     let changed = conn.execute(
-        &format!("UPDATE records SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status IN {ACTIVE_SQL}"),
+        &format!(
+            "UPDATE records SET status = 'cancelled', updated_at = ?2 \
+             WHERE id = ?1 AND status IN {ACTIVE_SQL}"
+        ),
         params![record_number(id), secs(ctx.now)],
     )?;
-    if changed != 1 {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "record {id} changed under the write lock"
-        )));
+    if changed == 1 {
+        return Ok(());
     }
+    // The row was checked in this same write transaction; a miss is a bug.
+    Err(ApiError::Internal(anyhow::anyhow!(
+        "record {id} changed under the write lock"
+    )))
+}
 
+/// The history event, the notifications and the journal entry.
+fn write_cancellation(
+    conn: &Connection,
+    ctx: &OpContext,
+    actor: &Actor,
+    command: &CancelCommand,
+    row: &RecordRow,
+) -> Result<(), ApiError> {
     let reason = command.reason.as_str();
     let comment = command
         .comment
@@ -322,7 +363,7 @@ pub fn cancel(
         .map(str::trim)
         .filter(|c| !c.is_empty());
     let event = Event {
-        record_id: id,
+        record_id: row.id,
         event: "cancelled",
         from: Some(row.status),
         to: RecordStatus::Cancelled,
@@ -331,22 +372,14 @@ pub fn cancel(
         comment,
     };
     insert_event(conn, ctx.now, event)?;
-    notify_cancelled(conn, ctx, &row, reason)?;
-    let detail = Some(match comment {
+    notify_cancelled(conn, ctx, row, reason)?;
+
+    let detail = match comment {
         Some(comment) => format!("{reason}: {comment}"),
         None => reason.to_string(),
-    });
-    audit_ok(
-        conn,
-        ctx,
-        (Some(actor.user_id), &actor.username),
-        "record.cancel",
-        Some(id),
-        detail,
-    )?;
-
-    let updated = load_record(conn, id)?.ok_or_else(|| record_not_found(id))?;
-    Ok(CancelResult::Cancelled(updated))
+    };
+    let who = (Some(actor.user_id), actor.username.as_str());
+    audit_ok(conn, ctx, who, "record.cancel", Some(row.id), Some(detail))
 }
 
 fn contacts(conn: &Connection, user_id: i64) -> Result<(String, String), ApiError> {
@@ -454,10 +487,18 @@ pub fn reschedule(
 
     let moved = conn.execute(
         &format!(
-            "UPDATE records SET slot_id = ?2, department_id = ?3, starts_at = ?4, ends_at = ?5, updated_at = ?6 \
+            "UPDATE records SET slot_id = ?2, department_id = ?3, starts_at = ?4, ends_at = ?5, \
+                 updated_at = ?6 \
              WHERE id = ?1 AND status IN {ACTIVE_SQL}"
         ),
-        params![record_number(id), slot_number(slot.id), slot.department.id, secs(slot.starts_at), secs(slot.ends_at), secs(ctx.now)],
+        params![
+            record_number(id),
+            slot_number(slot.id),
+            slot.department.id,
+            secs(slot.starts_at),
+            secs(slot.ends_at),
+            secs(ctx.now)
+        ],
     );
     check_slot_write(conn, ctx, moved, &slot, &row.department.id)?;
 
@@ -512,24 +553,7 @@ pub fn rebook(
         return Err(slot_taken(conn, ctx, &slot, &row.department.id));
     }
 
-    let new_number: i64 =
-        conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM records", [], |r| {
-            r.get(0)
-        })?;
-    let new_id = to_record_id(new_number)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("record numbers exhausted")))?;
-    let inserted = conn.execute(
-        "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, starts_at, ends_at, \
-             status, created_at, updated_at, rebooked_from) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9)",
-        params![new_number, row.owner_id, slot_number(slot.id), slot.service.code, slot.department.id, secs(slot.starts_at), secs(slot.ends_at), secs(ctx.now), record_number(id)],
-    );
-    check_slot_write(conn, ctx, inserted, &slot, &row.department.id)?;
-    conn.execute(
-        "UPDATE records SET rebooked_to = ?2, updated_at = ?3 WHERE id = ?1",
-        params![record_number(id), new_number, secs(ctx.now)],
-    )?;
-
+    let new_id = insert_rebooked(conn, ctx, &row, &slot)?;
     let note = format!("re-booked as {new_id}");
     let event = Event {
         record_id: id,
@@ -542,15 +566,46 @@ pub fn rebook(
     };
     insert_event(conn, ctx.now, event)?;
     notify_booked(conn, ctx, row.owner_id, new_id, &slot, "booked")?;
-    audit_ok(
-        conn,
-        ctx,
-        (Some(actor.user_id), &actor.username),
-        "record.rebook",
-        Some(id),
-        Some(note),
-    )?;
+    let who = (Some(actor.user_id), actor.username.as_str());
+    audit_ok(conn, ctx, who, "record.rebook", Some(id), Some(note))?;
     load_record(conn, new_id)?.ok_or_else(|| record_not_found(new_id))
+}
+
+/// The new record in `slot`, linked both ways with `old`.
+fn insert_rebooked(
+    conn: &Connection,
+    ctx: &OpContext,
+    old: &RecordRow,
+    slot: &Slot,
+) -> Result<RecordId, ApiError> {
+    let number: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM records", [], |r| {
+        r.get(0)
+    })?;
+    let new_id = to_record_id(number)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("record numbers exhausted")))?;
+
+    let inserted = conn.execute(
+        "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+             starts_at, ends_at, status, created_at, updated_at, rebooked_from) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9)",
+        params![
+            number,
+            old.owner_id,
+            slot_number(slot.id),
+            slot.service.code,
+            slot.department.id,
+            secs(slot.starts_at),
+            secs(slot.ends_at),
+            secs(ctx.now),
+            record_number(old.id)
+        ],
+    );
+    check_slot_write(conn, ctx, inserted, slot, &old.department.id)?;
+    conn.execute(
+        "UPDATE records SET rebooked_to = ?2, updated_at = ?3 WHERE id = ?1",
+        params![record_number(old.id), number, secs(ctx.now)],
+    )?;
+    Ok(new_id)
 }
 
 fn notify_booked(
@@ -704,7 +759,8 @@ pub fn alternatives(
         .collect::<Result<Vec<_>, _>>()?;
     if found.len() < ALTERNATIVES {
         let others = format!(
-            "SELECT {SLOT_COLUMNS} {SLOT_FROM} WHERE sl.service_code = ?1 AND sl.department_id <> ?2 \
+            "SELECT {SLOT_COLUMNS} {SLOT_FROM} \
+             WHERE sl.service_code = ?1 AND sl.department_id <> ?2 \
              AND sl.starts_at > ?3 AND {SLOT_IS_FREE} ORDER BY sl.starts_at, sl.id LIMIT {}",
             ALTERNATIVES - found.len()
         );
