@@ -135,7 +135,7 @@ pub enum Command {
 
     Completions(cmd::completions::Args),
 
-    #[command(subcommand)]
+    #[command(subcommand, after_help = cmd::server::EXAMPLES)]
     Server(cmd::server::ServerCommand),
 
     #[command(hide = true)]

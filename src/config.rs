@@ -326,6 +326,19 @@ mod tests {
         assert!(err.message.contains(":3:"), "{}", err.message);
     }
 
+    proptest::proptest! {
+        /// Any text either parses or fails with a line inside the text.
+        #[test]
+        fn parsing_never_panics_and_names_a_real_line(text in "(?s).{0,200}") {
+            let lines = text.lines().count().max(1) + 1;
+            if let Err(err) = parse_credentials(&text, &source()) {
+                let line = err.message.split(':').nth(1).and_then(|n| n.parse::<usize>().ok());
+                proptest::prop_assert!(line.is_some_and(|n| n >= 1 && n <= lines), "{}", err.message);
+            }
+            let _ = parse_config(&text, &source());
+        }
+    }
+
     #[test]
     fn config_profiles_parse() {
         let text = "default_profile = \"ci\"\n[profiles.ci]\nserver = \"https://appt.example\"\n";

@@ -234,7 +234,7 @@ fn resolve_server(global: &GlobalArgs, config: &Config, profile: &str) -> Result
 /// A server URL: http or https, with a host.
 pub fn parse_server_url(text: &str) -> Result<Url, CliError> {
     let hint = "give the server as a full URL, like https://appointments.example.org";
-    let url = Url::parse(text.trim()).map_err(|err| {
+    let mut url = Url::parse(text.trim()).map_err(|err| {
         CliError::usage(format!("invalid server URL {text:?}: {err}")).with_hint(hint)
     })?;
     let usable = matches!(url.scheme(), "http" | "https") && url.host().is_some();
@@ -244,5 +244,74 @@ pub fn parse_server_url(text: &str) -> Result<Url, CliError> {
         ))
         .with_hint(hint));
     }
+    // API paths are joined onto the URL: a base path must end with a slash
+    // or its last segment would be replaced.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
     Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::Cli;
+    use crate::config::Profile;
+
+    fn global(args: &[&str]) -> GlobalArgs {
+        let mut argv = vec!["apptctl"];
+        argv.extend_from_slice(args);
+        argv.push("whoami");
+        Cli::try_parse_from(argv).unwrap().global
+    }
+
+    fn config_with_ci_profile() -> Config {
+        let ci = Profile {
+            server: Some("https://ci.example.org".into()),
+        };
+        Config {
+            default_profile: Some("ci".into()),
+            profiles: [("ci".to_string(), ci)].into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn the_server_flag_beats_the_profile_which_beats_the_default() {
+        let config = config_with_ci_profile();
+        let flagged = global(&["--server", "http://127.0.0.1:9999"]);
+        let profile = resolve_profile(&flagged, &config);
+        assert_eq!(profile, "ci");
+        assert_eq!(
+            resolve_server(&flagged, &config, &profile)
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:9999/"
+        );
+        assert_eq!(
+            resolve_server(&global(&[]), &config, "ci")
+                .unwrap()
+                .as_str(),
+            "https://ci.example.org/"
+        );
+        assert_eq!(
+            resolve_server(&global(&[]), &Config::default(), DEFAULT_PROFILE)
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8787/"
+        );
+    }
+
+    #[test]
+    fn server_urls_need_http_and_a_host() {
+        assert!(parse_server_url("ftp://example.org").is_err());
+        assert!(parse_server_url("example.org").is_err());
+        let based = parse_server_url("https://example.org/base").unwrap();
+        assert_eq!(
+            based.join("v1/me").unwrap().as_str(),
+            "https://example.org/base/v1/me"
+        );
+    }
 }

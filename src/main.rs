@@ -7,7 +7,7 @@ use apptctl::cli::{self, Cli};
 use apptctl::cmd;
 use apptctl::context::{Context, Env};
 use apptctl::error::{self, CliError};
-use apptctl::output::Ttys;
+use apptctl::output::{Output, Ttys};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -19,19 +19,21 @@ fn main() -> ExitCode {
             return exit(err.exit_code());
         }
     };
+    let (env, ttys) = (Env::capture(), Ttys::detect());
+    let global = cli.global.clone();
+    let no_color = global.no_color || env.no_color;
+
     // The dev server sets up its own logging (its log shows the one-time
     // codes); every other command gets the quiet CLI trace.
     if !matches!(cli.command, cli::Command::Server(_)) {
-        init_tracing(cli.global.verbose);
+        init_tracing(global.verbose, ttys.stderr && !no_color);
     }
 
-    let mut ctx = match Context::new(cli.global, Env::capture(), Ttys::detect()) {
+    let mut ctx = match Context::new(cli.global, env.clone(), ttys) {
         Ok(ctx) => ctx,
         Err(err) => {
-            eprintln!("error: {}", err.message);
-            if let Some(hint) = &err.hint {
-                eprintln!("hint: {hint}");
-            }
+            // No context, but the error still follows -o and --no-color.
+            Output::new(global.output, global.quiet, no_color, ttys).error(&err);
             return exit(err.exit_code());
         }
     };
@@ -57,7 +59,7 @@ fn run(command: cli::Command, ctx: &mut Context) -> anyhow::Result<()> {
 
 /// Quiet by default; `-v` shows the HTTP trace, `-vv` adds bodies, `-vvv`
 /// everything at debug level (secrets stay redacted at every level).
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, ansi: bool) {
     let filter = match verbose {
         0 => "warn",
         1 => "warn,apptctl=info",
@@ -67,6 +69,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .without_time()
         .with_target(false)
         .init();

@@ -72,10 +72,16 @@ pub fn backoff(retry: u32, retry_after: Option<Duration>) -> Duration {
     Duration::from_millis(millis)
 }
 
-/// `Retry-After` as seconds. The HTTP-date form is rare for this service and
-/// is ignored (the jittered backoff applies instead).
+/// `Retry-After` as a wait: seconds, or an HTTP date (a date in the past
+/// means no wait).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -107,6 +113,16 @@ mod tests {
         assert!(retryable_status(409, Some(ErrorCode::SlotTaken)).is_none());
         assert!(retryable_status(404, None).is_none());
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(60)).to_rfc2822();
+        let wait = parse_retry_after(&soon).unwrap();
+        assert!(
+            wait > Duration::from_secs(50) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
+        assert_eq!(parse_retry_after("soon"), None);
     }
 }

@@ -31,6 +31,7 @@ pub mod slots;
 pub mod token;
 pub mod whoami;
 
+use apptctl_api::records::Record;
 use apptctl_api::{ErrorCode, RecordId, SlotId};
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 
@@ -38,7 +39,7 @@ use crate::cli::Command;
 use crate::client::ClientError;
 use crate::context::Context;
 use crate::error::{self, CliError};
-use crate::output;
+use crate::output::{self, ListWriter};
 
 /// Runs one parsed command.
 pub async fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
@@ -141,6 +142,19 @@ pub fn slot_taken_error(err: &ClientError) -> Option<anyhow::Error> {
     }
     let details = serde_json::json!({ "alternatives": problem.alternatives });
     Some(cli.with_details(details).into())
+}
+
+/// One record as a one-row list in the chosen format (JSON: the record
+/// object itself).
+pub fn print_record(ctx: &Context, record: &Record) -> anyhow::Result<()> {
+    if ctx.out.is_json() {
+        ctx.out.json(record)?;
+        return Ok(());
+    }
+    let mut writer: ListWriter<'_, Record> = ctx.out.list()?;
+    writer.push(record)?;
+    writer.finish()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,12 +1,10 @@
 //! `apptctl rebook ID`: book the same service and department again from a
 //! cancelled or expired record, into a chosen slot or the first free one.
 
-use apptctl_api::records::Record;
 use apptctl_api::slots::RebookRequest;
 
-use crate::cmd::{parse_instant, parse_record_id, parse_slot_id, slot_taken_error};
+use crate::cmd::{parse_instant, parse_record_id, parse_slot_id, print_record, slot_taken_error};
 use crate::context::Context;
-use crate::output::ListWriter;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -61,17 +59,5 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     print_record(ctx, &record)?;
     ctx.out
         .chatter(format_args!("rebooked {id} as {}", record.id));
-    Ok(())
-}
-
-/// One record as a one-row list (JSON: the record object itself).
-pub fn print_record(ctx: &Context, record: &Record) -> anyhow::Result<()> {
-    if ctx.out.is_json() {
-        ctx.out.json(record)?;
-        return Ok(());
-    }
-    let mut writer: ListWriter<'_, Record> = ctx.out.list()?;
-    writer.push(record)?;
-    writer.finish()?;
     Ok(())
 }

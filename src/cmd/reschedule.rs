@@ -4,8 +4,7 @@
 
 use apptctl_api::slots::RescheduleRequest;
 
-use crate::cmd::rebook::print_record;
-use crate::cmd::{parse_record_id, parse_slot_id, slot_taken_error};
+use crate::cmd::{parse_record_id, parse_slot_id, print_record, slot_taken_error};
 use crate::context::Context;
 
 const EXAMPLES: &str = "\

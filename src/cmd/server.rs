@@ -8,7 +8,7 @@ use crate::context::Context;
 #[cfg(not(feature = "server"))]
 use crate::error::CliError;
 
-const EXAMPLES: &str = "\
+pub const EXAMPLES: &str = "\
 Examples:
   apptctl server start-dev --seed demo
   apptctl server start-dev --addr 127.0.0.1:0 --db ./dev.db --records 5000

@@ -3,9 +3,9 @@
 
 use apptctl_api::records::{Record, RecordDetails};
 
-use crate::cmd::parse_record_id;
+use crate::cmd::{parse_record_id, print_record};
 use crate::context::Context;
-use crate::output::{human_time, status_tone, Output};
+use crate::output::{action_name, human_time, status_tone, Format, Output};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -24,12 +24,12 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     let id = parse_record_id(&args.id)?;
     let details = ctx.authed_client()?.record(id).await?.value;
 
-    if ctx.out.is_json() {
-        ctx.out.json(&details)?;
-    } else if ctx.out.quiet() {
-        ctx.out.line(details.record.id)?;
-    } else {
-        print_details(&ctx.out, &details)?;
+    match ctx.out.format() {
+        _ if ctx.out.quiet() => ctx.out.line(details.record.id)?,
+        Format::Json | Format::Ndjson => ctx.out.json(&details)?,
+        // CSV has no room for the nested parts: the record as one row.
+        Format::Csv => print_record(ctx, &details.record)?,
+        Format::Table => print_details(&ctx.out, &details)?,
     }
     Ok(())
 }
@@ -82,43 +82,37 @@ fn print_details(out: &Output, details: &RecordDetails) -> std::io::Result<()> {
 }
 
 fn record_fields(record: &Record) -> Vec<(&'static str, String)> {
-    let actions: Vec<String> = record
+    let (service, department) = (&record.service, &record.department);
+    let slot_times = format!(
+        "{} – {}",
+        human_time(record.starts_at),
+        human_time(record.ends_at)
+    );
+    let actions: Vec<&str> = record
         .allowed_actions
         .iter()
-        .map(|a| format!("{a:?}").to_lowercase())
+        .map(|a| action_name(*a))
         .collect();
+    let actions = if actions.is_empty() {
+        "none".to_string()
+    } else {
+        actions.join(", ")
+    };
+
     let mut fields = vec![
         (
             "service",
-            format!(
-                "{} ({}, {})",
-                record.service.name, record.service.code, record.service.category
-            ),
+            format!("{} ({}, {})", service.name, service.code, service.category),
         ),
         (
             "department",
-            format!("{} ({})", record.department.name, record.department.id),
+            format!("{} ({})", department.name, department.id),
         ),
-        ("address", record.department.address.clone()),
-        (
-            "slot",
-            format!(
-                "{} {} – {}",
-                record.slot_id,
-                human_time(record.starts_at),
-                human_time(record.ends_at)
-            ),
-        ),
+        ("address", department.address.clone()),
+        ("slot", format!("{} {slot_times}", record.slot_id)),
         ("cancellable", yes_no(record.cancellable).to_string()),
         ("cancellable until", human_time(record.cancellable_until)),
-        (
-            "actions",
-            if actions.is_empty() {
-                "none".into()
-            } else {
-                actions.join(", ")
-            },
-        ),
+        ("actions", actions),
         ("created", human_time(record.created_at)),
         ("updated", human_time(record.updated_at)),
     ];

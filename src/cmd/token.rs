@@ -36,9 +36,17 @@ pub enum Action {
     Create(CreateArgs),
 
     /// List your tokens
+    #[command(
+        after_help = "Examples:\n  apptctl token list\n  apptctl token list -o json | jq -r \
+                            '.[] | select(.revoked_at == null) | .id'"
+    )]
     List,
 
     /// Revoke a token
+    #[command(
+        after_help = "Examples:\n  apptctl token revoke tok_123\n  apptctl token list -q | \
+                            xargs -n1 apptctl token revoke"
+    )]
     Revoke(RevokeArgs),
 }
 

@@ -192,10 +192,7 @@ impl<'a, T: Listable> ListWriter<'a, T> {
         match &mut self.sink {
             Sink::Json { first: true } => self.stdout.write_all(b"[]\n")?,
             Sink::Json { first: false } => self.stdout.write_all(b"\n]\n")?,
-            Sink::HumanTable(table) if self.count == 0 => {
-                let _ = table;
-                self.out.note("no items");
-            }
+            Sink::HumanTable(_) if self.count == 0 => self.out.note("no items"),
             Sink::HumanTable(table) => writeln!(self.stdout, "{table}")?,
             _ => {}
         }

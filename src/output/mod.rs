@@ -21,8 +21,16 @@ use crate::error::CliError;
 
 pub use list::{Cell, ListWriter, Listable, Tone};
 pub use progress::progress_bar;
-pub use rows::status_tone;
+pub use rows::{action_name, status_tone};
 pub use time::{human_time, machine_time};
+
+/// A line on stderr. Unlike `eprintln!` it never panics: with stderr closed
+/// there is nobody to tell, so the line is dropped.
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr(), $($arg)*);
+    }};
+}
 
 /// `-o/--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -119,17 +127,17 @@ impl Output {
     /// Success chatter ("✓ logged in as demo") for a person watching.
     pub fn chatter(&self, message: impl Display) {
         if self.ttys.stderr && !self.quiet {
-            eprintln!("{} {message}", self.paint_stderr("✓", Tone::Good));
+            stderr_line!("{} {message}", self.paint_stderr("✓", Tone::Good));
         }
     }
 
     /// A warning or note that scripts may also want to see; always on stderr.
     pub fn note(&self, message: impl Display) {
-        eprintln!("note: {message}");
+        stderr_line!("note: {message}");
     }
 
     pub fn warn(&self, message: impl Display) {
-        eprintln!("{} {message}", self.paint_stderr("warning:", Tone::Warn));
+        stderr_line!("{} {message}", self.paint_stderr("warning:", Tone::Warn));
     }
 
     /// One value as JSON on stdout: pretty for `json`, one line for `ndjson`.
@@ -181,12 +189,12 @@ impl Output {
     pub fn error(&self, err: &CliError) {
         if self.is_json() {
             let body = serde_json::json!({ "error": err });
-            eprintln!("{body}");
+            stderr_line!("{body}");
             return;
         }
-        eprintln!("{} {}", self.paint_stderr("error:", Tone::Bad), err.message);
+        stderr_line!("{} {}", self.paint_stderr("error:", Tone::Bad), err.message);
         if let Some(hint) = &err.hint {
-            eprintln!("{} {hint}", self.paint_stderr("hint:", Tone::Dim));
+            stderr_line!("{} {hint}", self.paint_stderr("hint:", Tone::Dim));
         }
         let mut context = Vec::new();
         if let Some(code) = &err.code {
@@ -196,7 +204,7 @@ impl Output {
             context.push(format!("request id: {request_id}"));
         }
         if !context.is_empty() {
-            eprintln!("  ({})", context.join(", "));
+            stderr_line!("  ({})", context.join(", "));
         }
     }
 

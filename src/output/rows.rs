@@ -17,15 +17,17 @@ pub fn status_tone(status: RecordStatus) -> Tone {
     }
 }
 
+/// The wire name of an action.
+pub fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Cancel => "cancel",
+        Action::Reschedule => "reschedule",
+        Action::Rebook => "rebook",
+    }
+}
+
 fn actions_text(actions: &[Action]) -> String {
-    let names: Vec<&str> = actions
-        .iter()
-        .map(|action| match action {
-            Action::Cancel => "cancel",
-            Action::Reschedule => "reschedule",
-            Action::Rebook => "rebook",
-        })
-        .collect();
+    let names: Vec<&str> = actions.iter().map(|action| action_name(*action)).collect();
     names.join(",")
 }
 
@@ -192,5 +194,33 @@ impl Listable for Notification {
             Cell::text(self.subject.clone().unwrap_or_default()),
             Cell::text(self.body.clone()),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        serde_json::from_value(serde_json::json!({
+            "id": "R0000000013", "status": "confirmed",
+            "service": {"code": "PASS-01", "name": "Internal passport issue", "category": "documents"},
+            "department": {"id": "dep-01", "name": "Central office", "address": "1 Square"},
+            "slot_id": "S7", "starts_at": "2026-12-24T09:00:00Z", "ends_at": "2026-12-24T09:30:00Z",
+            "cancellable": true, "cancellable_until": "2026-12-23T09:00:00Z",
+            "allowed_actions": ["cancel", "reschedule"],
+            "created_at": "2026-12-01T09:00:00Z", "updated_at": "2026-12-01T09:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_record_row_has_one_cell_per_heading() {
+        let cells = record().cells();
+        assert_eq!(cells.len(), Record::HEADERS.len());
+        assert_eq!(cells[1].tone, Tone::Good);
+        assert_eq!(cells[2].machine, "PASS-01");
+        assert_eq!(cells[4].machine, "2026-12-24T09:00:00Z");
+        assert_eq!(cells[6].machine, "cancel,reschedule");
     }
 }

@@ -232,3 +232,61 @@ fn doctor_reports_an_unreachable_server_as_network() {
         stdout(&output)
     );
 }
+
+#[test]
+fn a_profile_names_its_server_and_keeps_its_own_credential() {
+    let env = DevServer::shared().env();
+    let config = env.config_dir().join("apptctl").join("config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!("[profiles.ci]\nserver = \"{}\"\n", env.server),
+    )
+    .unwrap();
+
+    env.run(&[
+        "--profile",
+        "ci",
+        "login",
+        "-u",
+        "demo",
+        "--password-stdin",
+        "--code",
+        CODE,
+    ])
+    .env_remove("APPTCTL_SERVER")
+    .write_stdin(format!("{}\n", DEMO.1))
+    .assert()
+    .success();
+    env.run(&["whoami"])
+        .env_remove("APPTCTL_SERVER")
+        .env("APPTCTL_PROFILE", "ci")
+        .assert()
+        .success();
+    // The default profile has no credential of its own.
+    env.run(&["whoami"]).assert().code(6);
+}
+
+#[test]
+fn a_token_needs_a_code_and_off_a_terminal_only_a_flag_gives_one() {
+    let env = DevServer::shared().env();
+    env.login(DEMO);
+    let output = env
+        .run(&["token", "create", "--name", "x", "--scope", "records:read"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("APPTCTL_CODE"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn logout_without_a_login_is_not_an_error() {
+    let env = DevServer::shared().env();
+    let output = env.run(&["logout", "-o", "json"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(json(&output)["forgotten"], false);
+}

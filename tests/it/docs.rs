@@ -36,7 +36,12 @@ fn every_command_has_examples_in_its_help() {
             "`apptctl {command} --help` has no examples"
         );
     }
-    assert!(help(&["token", "create", "--help"]).contains("Examples:"));
+    for action in ["create", "list", "revoke"] {
+        assert!(
+            help(&["token", action, "--help"]).contains("Examples:"),
+            "token {action}"
+        );
+    }
     assert!(help(&["server", "start-dev", "--help"]).contains("Examples:"));
 }
 

@@ -316,3 +316,21 @@ fn history_and_notifications_list_in_json() {
     // Logging in sent a one-time code: at least that message is there.
     assert!(!json(&output).as_array().unwrap().is_empty());
 }
+
+#[test]
+fn history_of_one_record_shows_only_that_record() {
+    let env = logged_in(DEMO);
+    let confirmed = seeded_record(&env, |r| r["status"] == "confirmed");
+    let id = confirmed["id"].as_str().unwrap();
+    // Reading a record leaves no audit entry; a refused change does.
+    env.run(&["rebook", id, "--first-free"]).assert().code(5);
+
+    let output = env
+        .run(&["history", "--record", id, "-o", "json"])
+        .output()
+        .unwrap();
+    let entries = json(&output);
+    let entries = entries.as_array().unwrap();
+    assert!(!entries.is_empty(), "no audit entry for the refused rebook");
+    assert!(entries.iter().all(|e| e["record_id"] == id), "{entries:?}");
+}

@@ -274,3 +274,73 @@ pub fn json_error(output: &std::process::Output) -> serde_json::Value {
         });
     serde_json::from_str(line).expect("error JSON")
 }
+
+/// A scripted HTTP endpoint for transport behaviour the real service cannot
+/// be made to show on demand (every attempt failing, a connection dropped
+/// after the request). It records each request's head and answers with
+/// `answer` (or closes the connection when `answer` is `None`).
+pub struct ScriptedEndpoint {
+    pub url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl ScriptedEndpoint {
+    pub fn start(answer: Option<String>) -> ScriptedEndpoint {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                serve_one(stream, answer.as_deref(), &seen);
+            }
+        });
+        ScriptedEndpoint { url, requests }
+    }
+
+    /// The heads of the requests received so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("lock").clone()
+    }
+}
+
+fn serve_one(
+    mut stream: std::net::TcpStream,
+    answer: Option<&str>,
+    seen: &std::sync::Mutex<Vec<String>>,
+) {
+    use std::io::{Read, Write};
+
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(str::to_string)
+        })
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    let _ = stream.read_exact(&mut body);
+    seen.lock().expect("lock").push(head);
+    if let Some(answer) = answer {
+        let _ = stream.write_all(answer.as_bytes());
+    }
+}
+
+/// A 503 problem+json answer that asks for no wait.
+pub fn unavailable() -> String {
+    let body = r#"{"type":"urn:apptctl:problem:unavailable","title":"unavailable","status":503,"detail":"down for maintenance","code":"unavailable","hint":"try later","request_id":"req-1"}"#;
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\n\
+         retry-after: 0\r\nx-request-id: req-1\r\nconnection: close\r\n\
+         content-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
