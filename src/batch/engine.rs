@@ -137,12 +137,19 @@ pub async fn run_items(
 }
 
 /// A failure that may well succeed if sent again a little later.
-fn is_transient(event: &ItemEvent) -> bool {
+pub fn is_transient(event: &ItemEvent) -> bool {
     match event.outcome {
         Outcome::Unknown => true,
-        Outcome::Failed => matches!(event.class, Some(ErrorClass::Server | ErrorClass::Network)),
+        Outcome::Failed => may_pass_later(event.class, event.code.as_deref()),
         _ => false,
     }
+}
+
+/// Server and network trouble, or the same request still running on the
+/// server (`idempotency_in_progress`, a conflict only in name).
+pub fn may_pass_later(class: Option<ErrorClass>, code: Option<&str>) -> bool {
+    let in_progress = code == Some(ErrorCode::IdempotencyInProgress.as_str());
+    in_progress || matches!(class, Some(ErrorClass::Server | ErrorClass::Network))
 }
 
 struct PassEnd {
@@ -396,6 +403,13 @@ mod tests {
         let event = described(problem(ErrorCode::Unavailable), false);
         assert_eq!(event.outcome, Outcome::Failed);
         assert_eq!(event.class, Some(ErrorClass::Server));
+        assert!(is_transient(&event));
+    }
+
+    #[test]
+    fn a_request_still_running_gets_a_second_pass() {
+        let event = described(problem(ErrorCode::IdempotencyInProgress), false);
+        assert_eq!(event.outcome, Outcome::Failed);
         assert!(is_transient(&event));
     }
 

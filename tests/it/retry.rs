@@ -98,7 +98,12 @@ fn a_killed_batch_is_finished_by_retry_without_acting_twice() {
         .env("APPTCTL_TOKEN", &token)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stderr(&output),
+        crate::support::stdout(&output)
+    );
     let retried = retried_ids(&output);
     assert!(
         retried.is_disjoint(&done),
