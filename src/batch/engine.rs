@@ -70,6 +70,30 @@ impl RunTotals {
 pub struct WorkItem {
     pub record: RecordId,
     pub reconcile: bool,
+    /// Send under a new idempotency key: the old one is stuck "in
+    /// progress" on the server (see [`item_key`]).
+    pub takeover: bool,
+}
+
+impl WorkItem {
+    pub fn new(record: RecordId) -> WorkItem {
+        WorkItem {
+            record,
+            reconcile: false,
+            takeover: false,
+        }
+    }
+
+    /// The item again after `event`: read first when its outcome is not
+    /// known, and under a new key when its key is stuck.
+    pub fn after(event_outcome: Outcome, code: Option<&str>, record: RecordId) -> WorkItem {
+        let takeover = code == Some(ErrorCode::IdempotencyInProgress.as_str());
+        WorkItem {
+            record,
+            reconcile: takeover || event_outcome == Outcome::Unknown,
+            takeover,
+        }
+    }
 }
 
 /// Runs every item: a first pass, then one more pass over the transient
@@ -110,10 +134,7 @@ pub async fn run_items(
     }
     let again = held
         .iter()
-        .map(|event| WorkItem {
-            record: event.record_id,
-            reconcile: event.outcome == Outcome::Unknown,
-        })
+        .map(|event| WorkItem::after(event.outcome, event.code.as_deref(), event.record_id))
         .collect();
     let mut finished = HashSet::new();
     run_pass(client, &plan, again, interrupt, |event| {
@@ -191,7 +212,7 @@ async fn run_pass(
 
 /// Cancels one record and says what happened, never failing itself.
 async fn cancel_item(client: ApiClient, plan: Arc<RunPlan>, item: WorkItem) -> ItemEvent {
-    let key = idempotency_key(&plan.batch_id, item.record, plan.challenge_id.as_deref());
+    let key = item_key(&plan, &item);
 
     if item.reconcile {
         if let Some(event) = reconcile(&client, &plan, item.record, &key).await {
@@ -221,6 +242,24 @@ async fn cancel_item(client: ApiClient, plan: Arc<RunPlan>, item: WorkItem) -> I
         Err(error) => describe_error(&mut event, &error, unanswered.load(Ordering::Relaxed)),
     }
     event
+}
+
+/// The idempotency key of an item's request.
+///
+/// Normally derived from the batch, record and challenge, so every resend
+/// replays the first answer. A request whose caller died at the wrong moment
+/// can leave its key marked "in progress" on the server until a lease runs
+/// out; then, after reading the record to see it is still active, the item
+/// goes out under a key scoped to this run. That is safe because the server
+/// never cancels a record twice: at worst the old request and this one race
+/// and one of them answers `already_cancelled`.
+fn item_key(plan: &RunPlan, item: &WorkItem) -> String {
+    let challenge = plan.challenge_id.as_deref();
+    if !item.takeover {
+        return idempotency_key(&plan.batch_id, item.record, challenge);
+    }
+    let scope = format!("{}#run-{}", challenge.unwrap_or(""), plan.run);
+    idempotency_key(&plan.batch_id, item.record, Some(&scope))
 }
 
 /// Counts attempts and notes whether any attempt went unanswered: then a
@@ -339,10 +378,7 @@ pub fn work_items(records: &[RecordId], skip: &HashSet<RecordId>) -> Vec<WorkIte
     records
         .iter()
         .filter(|record| !skip.contains(record))
-        .map(|&record| WorkItem {
-            record,
-            reconcile: false,
-        })
+        .map(|&record| WorkItem::new(record))
         .collect()
 }
 
@@ -411,6 +447,31 @@ mod tests {
         let event = described(problem(ErrorCode::IdempotencyInProgress), false);
         assert_eq!(event.outcome, Outcome::Failed);
         assert!(is_transient(&event));
+    }
+
+    #[test]
+    fn a_stuck_key_is_replaced_only_for_a_takeover() {
+        let record = RecordId::from_number(1).unwrap();
+        let plan = RunPlan {
+            batch_id: "b".into(),
+            run: 2,
+            reason: Reason::Duplicate,
+            comment: None,
+            challenge_id: None,
+            batch_created_at: Utc::now(),
+            actor: None,
+            concurrency: 1,
+        };
+        let normal = WorkItem::new(record);
+        assert_eq!(item_key(&plan, &normal), idempotency_key("b", record, None));
+
+        let in_progress = Some("idempotency_in_progress");
+        let stuck = WorkItem::after(Outcome::Failed, in_progress, record);
+        assert!(stuck.takeover && stuck.reconcile);
+        assert_ne!(item_key(&plan, &stuck), item_key(&plan, &normal));
+
+        let unknown = WorkItem::after(Outcome::Unknown, None, record);
+        assert!(unknown.reconcile && !unknown.takeover);
     }
 
     #[test]

@@ -158,22 +158,10 @@ fn items_to_retry(state: &BatchState, all: bool) -> (Vec<WorkItem>, usize) {
 
     for &record in &state.header.items {
         match state.item(record) {
-            None => items.push(WorkItem {
-                record,
-                reconcile: false,
-            }),
+            None => items.push(WorkItem::new(record)),
             Some(item) if item.outcome.is_success() => {}
-            Some(item) if item.outcome == Outcome::Unknown => {
-                items.push(WorkItem {
-                    record,
-                    reconcile: true,
-                });
-            }
-            Some(item) if all || may_succeed_later(item) => {
-                items.push(WorkItem {
-                    record,
-                    reconcile: false,
-                });
+            Some(item) if all || item.outcome == Outcome::Unknown || may_succeed_later(item) => {
+                items.push(WorkItem::after(item.outcome, item.code.as_deref(), record));
             }
             Some(_) => skipped += 1,
         }
