@@ -123,19 +123,24 @@ pub async fn execute(
 
 /// The exit of a finished run.
 fn outcome(batch_id: &str, totals: &RunTotals) -> anyhow::Result<()> {
-    let retry_hint = format!(
-        "run `apptctl retry {batch_id}` to finish it; `apptctl journal {batch_id}` shows each item"
-    );
     if totals.interrupted {
-        let err = CliError::new(ErrorClass::Interrupted, "the batch was interrupted")
-            .with_hint(retry_hint);
+        let hint = format!(
+            "run `apptctl retry {batch_id}` to finish it; `apptctl journal {batch_id}` shows \
+             each item"
+        );
+        let err =
+            CliError::new(ErrorClass::Interrupted, "the batch was interrupted").with_hint(hint);
         return Err(err.into());
     }
+    let retry_hint = format!(
+        "`apptctl journal {batch_id}` shows each item; `apptctl retry {batch_id}` re-sends \
+         those that may still succeed"
+    );
     if !totals.all_succeeded() {
         let message = match totals.unknown {
             0 => format!("{} item(s) failed", totals.failed),
             unknown => format!(
-                "{} item(s) failed, {unknown} with an unknown outcome",
+                "{} item(s) failed and {unknown} have an unknown outcome",
                 totals.failed
             ),
         };
