@@ -38,15 +38,18 @@ pub struct RunPlan {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunTotals {
     pub cancelled: usize,
     pub already_cancelled: usize,
     pub failed: usize,
     pub unknown: usize,
-    /// Items never started because of Ctrl-C.
+    /// Items never started, because of Ctrl-C or a credentials failure.
     pub not_started: usize,
     pub interrupted: bool,
+    /// The code that stopped the run early: the session or challenge was
+    /// refused, so every further request would be refused too.
+    pub stopped_by: Option<String>,
 }
 
 impl RunTotals {
@@ -128,24 +131,30 @@ pub async fn run_items(
     })
     .await;
     totals.not_started = first.not_started;
+    totals.stopped_by = first.stopped_by;
 
-    if !held.is_empty() {
-        tracing::info!("second pass over {} transient failures", held.len());
+    // After a credentials failure the second pass would only meet it again.
+    let again = match totals.stopped_by {
+        Some(_) => Vec::new(),
+        None => held
+            .iter()
+            .map(|event| WorkItem::after(event.outcome, event.code.as_deref(), event.record_id))
+            .collect(),
+    };
+    if !again.is_empty() {
+        tracing::info!("second pass over {} transient failures", again.len());
     }
-    let again = held
-        .iter()
-        .map(|event| WorkItem::after(event.outcome, event.code.as_deref(), event.record_id))
-        .collect();
     let mut finished = HashSet::new();
-    run_pass(client, &plan, again, interrupt, |event| {
+    let second = run_pass(client, &plan, again, interrupt, |event| {
         journal.write(Line::Item(event.clone()));
         finished.insert(event.record_id);
         report(&event, &mut totals);
     })
     .await;
+    totals.stopped_by = totals.stopped_by.take().or(second.stopped_by);
 
-    // Held items the second pass never reached (Ctrl-C) keep their first
-    // outcome.
+    // Held items the second pass never reached (Ctrl-C, a credentials
+    // failure) keep their first outcome.
     for event in held
         .iter()
         .filter(|event| !finished.contains(&event.record_id))
@@ -175,6 +184,7 @@ pub fn may_pass_later(class: Option<ErrorClass>, code: Option<&str>) -> bool {
 
 struct PassEnd {
     not_started: usize,
+    stopped_by: Option<String>,
 }
 
 /// One pass: at most `plan.concurrency` items in flight; stops taking new
@@ -189,16 +199,24 @@ async fn run_pass(
     let limit = plan.concurrency.clamp(1, MAX_CONCURRENCY);
     let mut in_flight = JoinSet::new();
     let mut queue = items.into_iter();
-    let mut not_started = 0;
+    let mut stopped_by = None;
 
     loop {
-        while in_flight.len() < limit && !interrupt.load(Ordering::Relaxed) {
+        while in_flight.len() < limit && stopped_by.is_none() && !interrupt.load(Ordering::Relaxed)
+        {
             let Some(item) = queue.next() else { break };
             in_flight.spawn(cancel_item(client.clone(), Arc::clone(plan), item));
         }
 
         match in_flight.join_next().await {
-            Some(Ok(event)) => on_done(event),
+            Some(Ok(event)) => {
+                if stopped_by.is_none() && refuses_credentials(&event) {
+                    let code = event.code.clone().unwrap_or_else(|| "auth".into());
+                    tracing::warn!("stopping the batch: the server answered {code}");
+                    stopped_by = Some(code);
+                }
+                on_done(event);
+            }
             // A worker panicked: a bug. Its item stays without an outcome in
             // the journal, so `retry` picks it up again.
             Some(Err(e)) => tracing::error!("a batch worker failed: {e}"),
@@ -206,8 +224,16 @@ async fn run_pass(
         }
     }
 
-    not_started += queue.len();
-    PassEnd { not_started }
+    PassEnd {
+        not_started: queue.len(),
+        stopped_by,
+    }
+}
+
+/// An auth failure (session or token expired, challenge expired or used
+/// up): every other request of the run would meet it too.
+fn refuses_credentials(event: &ItemEvent) -> bool {
+    event.outcome == Outcome::Failed && event.class == Some(ErrorClass::Auth)
 }
 
 /// Cancels one record and says what happened, never failing itself.

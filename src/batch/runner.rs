@@ -136,6 +136,21 @@ fn outcome(batch_id: &str, totals: &RunTotals) -> anyhow::Result<()> {
         "`apptctl journal {batch_id}` shows each item; `apptctl retry {batch_id}` re-sends \
          those that may still succeed"
     );
+    if let Some(code) = &totals.stopped_by {
+        let message = format!(
+            "the batch stopped early: the server refused the credentials ({code}); \
+             {} item(s) not started",
+            totals.not_started
+        );
+        let hint = format!(
+            "log in again if needed, then `apptctl retry {batch_id}` (a session confirms a \
+             fresh code)"
+        );
+        return Err(CliError::new(ErrorClass::Partial, message)
+            .with_code(code.clone())
+            .with_hint(hint)
+            .into());
+    }
     if !totals.all_succeeded() {
         let message = match totals.unknown {
             0 => format!("{} item(s) failed", totals.failed),
