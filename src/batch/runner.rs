@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use apptctl_api::cancel::Reason;
-use apptctl_api::{ErrorClass, RecordId};
+use apptctl_api::{ErrorClass, RecordId, MAX_BATCH_SIZE};
 use chrono::{DateTime, Utc};
 
 use crate::batch::authority::{self, Authority};
@@ -50,6 +50,15 @@ pub async fn authorize(
 ) -> anyhow::Result<Option<String>> {
     if let Authority::Token { .. } = who {
         return Ok(None);
+    }
+    if records.len() > MAX_BATCH_SIZE {
+        let message = format!(
+            "{} records is more than one confirmation may cover ({MAX_BATCH_SIZE})",
+            records.len()
+        );
+        let hint = "split the input, or use an automation token with records:cancel, \
+                    which has no such limit";
+        return Err(CliError::invalid_input(message).with_hint(hint).into());
     }
     let code_for = |challenge: &apptctl_api::cancel::Challenge| {
         let code = prompt::one_time_code(ctx, code, challenge)?;

@@ -3,7 +3,7 @@
 
 use apptctl_api::cancel::Reason;
 use apptctl_api::records::ListRecordsQuery;
-use apptctl_api::{RecordId, MAX_BATCH_SIZE};
+use apptctl_api::RecordId;
 use chrono::Utc;
 
 use crate::batch::authority;
@@ -266,12 +266,6 @@ fn check_size(args: &Args, count: usize) -> Result<(), CliError> {
                 .with_hint("check the selection with --dry-run, then fix --expect-count");
             return Err(err);
         }
-    }
-    if count > MAX_BATCH_SIZE {
-        let message = format!("{count} records is more than one batch may hold ({MAX_BATCH_SIZE})");
-        return Err(
-            CliError::invalid_input(message).with_hint("split the input into smaller files")
-        );
     }
     Ok(())
 }
