@@ -386,3 +386,117 @@ async fn expired_sessions_and_tokens_are_refused_everywhere() {
         token.assert_problem(401, "invalid_token");
     }
 }
+
+/// Text that would change an SQL statement if it were pasted into one, or
+/// match everything if it reached a LIKE pattern unescaped.
+const HOSTILE: [&str; 9] = [
+    "' OR '1'='1",
+    "'; DROP TABLE records; --",
+    "\" OR 1=1 --",
+    "%",
+    "_",
+    "\\",
+    "R%",
+    "') UNION SELECT * FROM users --",
+    "\u{0}",
+];
+
+/// Every string filter of every list endpoint.
+const FILTERS: [(&str, &str); 13] = [
+    ("/v1/records", "status"),
+    ("/v1/records", "service"),
+    ("/v1/records", "category"),
+    ("/v1/records", "department"),
+    ("/v1/records", "search"),
+    ("/v1/records", "from"),
+    ("/v1/records", "cursor"),
+    ("/v1/slots?service=PASS-01", "department"),
+    ("/v1/slots?department=dep-01", "service"),
+    ("/v1/slots?service=PASS-01", "from"),
+    ("/v1/history", "record"),
+    ("/v1/history", "from"),
+    ("/v1/notifications", "cursor"),
+];
+
+fn with_param(path: &str, name: &str, value: &str) -> String {
+    let joiner = if path.contains('?') { '&' } else { '?' };
+    let encoded: String = url_encode(value);
+    format!("{path}{joiner}{name}={encoded}")
+}
+
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sql_metacharacters_in_any_filter_are_refused_or_matched_literally() {
+    let t = TestServer::start().await;
+    let demo = t.login("demo", "demo12345").await;
+    let all_before = t.get(&demo, "/v1/records?limit=1000").await;
+
+    for (path, name) in FILTERS {
+        for value in HOSTILE {
+            let query = with_param(path, name, value);
+            let answer = t.get(&demo, &query).await;
+            assert!(
+                !answer.status.is_server_error(),
+                "{query}: {} {:#}",
+                answer.status,
+                answer.body
+            );
+            if answer.status.is_success() {
+                let items = answer.body["items"].as_array().unwrap();
+                assert!(items.is_empty(), "{query} matched: {:#}", answer.body);
+            } else {
+                assert!(answer.status.is_client_error(), "{query}");
+                answer.assert_problem(answer.status.as_u16(), answer.code());
+            }
+        }
+    }
+
+    let all_after = t.get(&demo, "/v1/records?limit=1000").await;
+    assert_eq!(all_before.body, all_after.body, "the records changed");
+}
+
+#[tokio::test]
+async fn a_brute_forced_cancellation_code_locks_and_the_record_stays_active() {
+    let t = TestServer::start().await;
+    let demo = t.login("demo", "demo12345").await;
+    let path = format!("/v1/records/{}/cancellation", record(2));
+    let asked = t.post(&demo, &path, json!({"reason": "duplicate"})).await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{:#}", asked.body);
+    let challenge = asked.body["challenge"]["id"].as_str().unwrap().to_string();
+    let confirm = format!("/v1/challenges/{challenge}/confirm");
+
+    for guess in ["000000", "111111", "222222", "333333"] {
+        let wrong = t.post(&demo, &confirm, json!({"code": guess})).await;
+        wrong.assert_problem(401, "invalid_code");
+    }
+    let fifth = t.post(&demo, &confirm, json!({"code": "444444"})).await;
+    fifth.assert_problem(401, "challenge_locked");
+    let right = t
+        .post(&demo, &confirm, json!({"code": support::CODE}))
+        .await;
+    right.assert_problem(401, "challenge_locked");
+
+    let with_locked = t
+        .post(
+            &demo,
+            &path,
+            json!({"reason": "duplicate", "challenge_id": challenge}),
+        )
+        .await;
+    assert!(
+        with_locked.status.is_client_error(),
+        "{:#}",
+        with_locked.body
+    );
+    let shown = t.get(&demo, &format!("/v1/records/{}", record(2))).await;
+    assert_eq!(shown.body["status"], "pending", "{:#}", shown.body);
+}
