@@ -127,14 +127,14 @@ fn five_thousand_cancellations_under_faults_each_happen_once() {
 
 #[test]
 fn rebook_and_login_under_faults_act_exactly_once() {
-    let server = DevServer::start(&["--records", "40", "--fault-rate", "0.3"]);
+    let server = DevServer::start(&["--records", "60", "--fault-rate", "0.3"]);
     let env = server.env();
-    let logins = 5;
+    let logins = 8;
     for _ in 0..logins {
         env.login(DEMO);
     }
     let token = env.create_token("faulty", ALL_SCOPES);
-    let ids: Vec<String> = cancellable_ids(&env).into_iter().take(8).collect();
+    let ids: Vec<String> = cancellable_ids(&env).into_iter().take(20).collect();
     let file = id_file(&env, "rebook.txt", &ids);
     let cancelled = cancel_batch(&env, &token, &file, &["--timeout", "1s"]);
     assert!(cancelled.status.success(), "{}", stderr(&cancelled));
