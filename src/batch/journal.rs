@@ -215,12 +215,14 @@ impl JournalWriter {
     /// Creates the journal of a new batch. The header is on disk (file and
     /// directory entry fsynced) when this returns.
     pub fn create(dir: &Path, header: &Header) -> io::Result<JournalWriter> {
-        fs::create_dir_all(dir)?;
+        private_dir(dir)?;
         let path = journal_path(dir, &header.batch_id);
-        let mut file = OpenOptions::new()
-            .append(true)
-            .create_new(true)
-            .open(&path)?;
+        let mut options = OpenOptions::new();
+        options.append(true).create_new(true);
+        // A journal lists a person's appointments: readable by its owner only.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path)?;
 
         let mut line = serde_json::to_vec(&Line::Batch(Box::new(header.clone())))?;
         line.push(b'\n');
@@ -345,6 +347,15 @@ fn ends_with_newline(file: &mut File) -> io::Result<bool> {
     let mut last = [0u8];
     file.read_exact(&mut last)?;
     Ok(last[0] == b'\n')
+}
+
+/// Creates the journal directory (owner only, on Unix) if it is missing.
+fn private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// Makes a new file's directory entry durable. Best effort: some file
@@ -614,6 +625,24 @@ mod tests {
         let state = BatchState::load(&path).unwrap();
         assert_eq!(state.counts().cancelled, 2);
         assert_eq!(state.skipped_lines, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let batches = dir.path().join("apptctl/batches");
+        let writer = JournalWriter::create(&batches, &header("b", vec![id(1)])).unwrap();
+        writer.finish().unwrap();
+        let mode = fs::metadata(journal_path(&batches, "b"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let mode = fs::metadata(&batches).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 
     #[test]

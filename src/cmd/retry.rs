@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use apptctl_api::ErrorClass;
 
-use crate::batch::engine::{WorkItem, MAX_CONCURRENCY};
+use crate::batch::engine::{self, WorkItem, MAX_CONCURRENCY};
 use crate::batch::journal::{self, BatchState, ItemState, JournalWriter, Outcome};
 use crate::batch::runner::{self, Run};
 use crate::batch::{authority, journal_dir};
@@ -73,6 +73,13 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
 
     let client = ctx.authed_client()?;
     let who = authority::authority(&client).await?;
+    let records: Vec<_> = items.iter().map(|item| item.record).collect();
+    let header = &state.header;
+    let comment = header.comment.as_deref();
+    let code = args.code.as_deref();
+    let challenge_id =
+        runner::authorize(ctx, &client, &who, &records, header.reason, comment, code).await?;
+
     let writer = JournalWriter::append(&path).map_err(|e| {
         CliError::internal(format!(
             "could not open the journal {}: {e}",
@@ -93,10 +100,11 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
         reason: state.header.reason,
         comment: state.header.comment.clone(),
         concurrency: args.concurrency.into(),
-        code: args.code,
+        actor: who.username().to_string(),
+        challenge_id,
         items,
     };
-    runner::execute(ctx, &client, &who, writer, run).await
+    runner::execute(ctx, &client, writer, run).await
 }
 
 /// The journal of `batch_id`, or of the latest batch.
@@ -150,22 +158,10 @@ fn items_to_retry(state: &BatchState, all: bool) -> (Vec<WorkItem>, usize) {
 
     for &record in &state.header.items {
         match state.item(record) {
-            None => items.push(WorkItem {
-                record,
-                reconcile: false,
-            }),
+            None => items.push(WorkItem::new(record)),
             Some(item) if item.outcome.is_success() => {}
-            Some(item) if item.outcome == Outcome::Unknown => {
-                items.push(WorkItem {
-                    record,
-                    reconcile: true,
-                });
-            }
-            Some(item) if all || may_succeed_later(item) => {
-                items.push(WorkItem {
-                    record,
-                    reconcile: false,
-                });
+            Some(item) if all || item.outcome == Outcome::Unknown || may_succeed_later(item) => {
+                items.push(WorkItem::after(item.outcome, item.code.as_deref(), record));
             }
             Some(_) => skipped += 1,
         }
@@ -174,13 +170,19 @@ fn items_to_retry(state: &BatchState, all: bool) -> (Vec<WorkItem>, usize) {
 }
 
 /// Not found, forbidden, too late, not active: the same request would fail
-/// the same way. Server and network trouble, or an expired challenge, may not.
+/// the same way. Server and network trouble, a request still running, or an
+/// expired challenge, may not.
 fn may_succeed_later(item: &ItemState) -> bool {
-    !matches!(
+    let hopeless = matches!(
         item.class,
-        Some(ErrorClass::NotFound | ErrorClass::Forbidden | ErrorClass::Conflict)
-            | Some(ErrorClass::InvalidInput)
-    )
+        Some(
+            ErrorClass::NotFound
+                | ErrorClass::Forbidden
+                | ErrorClass::Conflict
+                | ErrorClass::InvalidInput
+        )
+    );
+    !hopeless || engine::may_pass_later(item.class, item.code.as_deref())
 }
 
 #[cfg(test)]
