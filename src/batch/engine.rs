@@ -74,7 +74,7 @@ pub struct WorkItem {
     pub record: RecordId,
     pub reconcile: bool,
     /// Send under a new idempotency key: the old one is stuck "in
-    /// progress" on the server (see [`item_key`]).
+    /// progress" on the server (see `item_key`).
     pub takeover: bool,
 }
 

@@ -184,6 +184,30 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     let challenge_id =
         runner::authorize(ctx, &client, &who, &ids, args.reason, comment, code).await?;
 
+    let (header, writer) = start_journal(ctx, &args, ids, selection)?;
+    let run = Run {
+        command: "cancel-batch",
+        batch_id: header.batch_id.clone(),
+        batch_created_at: header.created_at,
+        run: 1,
+        reason: args.reason,
+        comment: args.comment,
+        concurrency: args.concurrency.into(),
+        actor: who.username().to_string(),
+        challenge_id,
+        items: engine::work_items(&header.items, &Default::default()),
+    };
+    drop(header);
+    runner::execute(ctx, &client, writer, run).await
+}
+
+/// Writes the new batch's header, durably, before anything is sent.
+fn start_journal(
+    ctx: &Context,
+    args: &Args,
+    ids: Vec<RecordId>,
+    selection: Selection,
+) -> Result<(Header, JournalWriter), CliError> {
     let created_at = Utc::now();
     let header = Header {
         version: JOURNAL_VERSION,
@@ -201,26 +225,11 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
         CliError::internal(format!("could not create the batch journal: {e}"))
             .with_hint("check that $XDG_STATE_HOME (or ~/.local/state) is writable")
     })?;
-    ctx.out.chatter(format!(
-        "batch {} ({} records)",
-        header.batch_id,
-        header.items.len()
-    ));
 
-    let run = Run {
-        command: "cancel-batch",
-        batch_id: header.batch_id.clone(),
-        batch_created_at: created_at,
-        run: 1,
-        reason: args.reason,
-        comment: args.comment,
-        concurrency: args.concurrency.into(),
-        actor: who.username().to_string(),
-        challenge_id,
-        items: engine::work_items(&header.items, &Default::default()),
-    };
-    drop(header);
-    runner::execute(ctx, &client, writer, run).await
+    let count = header.items.len();
+    ctx.out
+        .chatter(format!("batch {} ({count} records)", header.batch_id));
+    Ok((header, writer))
 }
 
 /// The ids of the batch and where they came from.

@@ -47,6 +47,9 @@ pub struct Args {
 
 pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     let path = find_journal(ctx, args.batch_id.as_deref())?;
+    // Locked before reading: a batch still running elsewhere would be read
+    // half-done and its items sent twice.
+    let writer = open_journal(&path)?;
     let state = BatchState::load(&path)
         .map_err(|e| CliError::invalid_input(e.to_string()).with_code("bad_journal"))?;
     check_server(ctx, &state)?;
@@ -80,12 +83,6 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     let challenge_id =
         runner::authorize(ctx, &client, &who, &records, header.reason, comment, code).await?;
 
-    let writer = JournalWriter::append(&path).map_err(|e| {
-        CliError::internal(format!(
-            "could not open the journal {}: {e}",
-            path.display()
-        ))
-    })?;
     ctx.out.chatter(format!(
         "retrying {} item(s) of batch {}",
         items.len(),
@@ -105,6 +102,20 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
         items,
     };
     runner::execute(ctx, &client, writer, run).await
+}
+
+fn open_journal(path: &std::path::Path) -> Result<JournalWriter, CliError> {
+    JournalWriter::append(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::WouldBlock {
+            return CliError::new(ErrorClass::Conflict, e.to_string())
+                .with_code("batch_in_use")
+                .with_hint("wait for it to finish (or stop it), then run `apptctl retry` again");
+        }
+        CliError::internal(format!(
+            "could not open the journal {}: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// The journal of `batch_id`, or of the latest batch.

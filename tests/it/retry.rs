@@ -246,3 +246,40 @@ fn a_revoked_token_stops_the_batch_and_retry_finishes_it() {
     assert!(retried_ids(&output).is_disjoint(&done));
     assert_cancelled_once(&env, &ids);
 }
+
+#[test]
+fn a_running_batch_cannot_be_retried_at_the_same_time() {
+    let server = slow_server();
+    let (env, token) = with_token(&server);
+    let ids: Vec<String> = cancellable_ids(&env).into_iter().take(LONG_BATCH).collect();
+
+    let mut child = start_batch(&env, &token, &ids);
+    wait_for_items(&env, &mut child, 3);
+    let busy = env
+        .run(&["retry"])
+        .env("APPTCTL_TOKEN", &token)
+        .output()
+        .unwrap();
+    let still_running = child.try_wait().expect("poll the batch").is_none();
+    child.kill().expect("stop the batch");
+    child.wait().expect("reap the batch");
+
+    assert!(
+        still_running,
+        "the batch ended before the retry could meet it"
+    );
+    assert_eq!(busy.status.code(), Some(5), "{}", stderr(&busy));
+    assert!(
+        stderr(&busy).contains("another apptctl"),
+        "{}",
+        stderr(&busy)
+    );
+
+    let output = env
+        .run(&["retry"])
+        .env("APPTCTL_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_cancelled_once(&env, &ids);
+}
