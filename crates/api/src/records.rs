@@ -218,6 +218,7 @@ pub struct ListRecordsQuery {
     pub search: Option<String>,
     /// Page size, 1 to 1000 (default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000))]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,7 @@
 //! Concurrency at the service: 64 callers at once into one slot or onto one
 //! record. Exactly one wins; every loser gets the documented conflict (with
 //! alternatives for a taken slot), and the audit journal shows one change.
+//! And a request given up while its idempotency key is being claimed.
 
 mod support;
 
@@ -154,4 +155,63 @@ async fn sixty_four_cancels_of_one_record_cancel_it_once() {
         lost.assert_problem(409, "already_cancelled");
     }
     assert_eq!(journaled(&t, &token, "record.cancel").await, 1);
+}
+
+/// A POST whose idempotency key is being claimed when the request is given
+/// up (here by the server's own timeout; a caller hanging up does the same)
+/// must still run, so its retry replays the answer instead of being told
+/// "in progress" until the claim's lease runs out.
+#[tokio::test]
+async fn a_request_given_up_while_its_key_is_claimed_still_runs_once() {
+    use apptctl_server::platform::{self, PlatformConfig};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("service.db");
+    let mut cfg = PlatformConfig::new(&db);
+    cfg.request_timeout = Duration::from_millis(150);
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let router = axum::Router::new().route(
+        "/v1/count",
+        axum::routing::post(move || {
+            let run = counted.fetch_add(1, Ordering::SeqCst) + 1;
+            async move { (StatusCode::CREATED, axum::Json(json!({ "run": run }))) }
+        }),
+    );
+    let app = platform::wrap(router, cfg).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1/count", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.unwrap();
+    });
+    let client = reqwest::Client::new();
+    let post = || {
+        client
+            .post(&url)
+            .header("Idempotency-Key", "held")
+            .json(&json!({}))
+    };
+
+    // Hold the database's write lock so the claim waits past the timeout.
+    let blocker = rusqlite::Connection::open(&db).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let given_up = post().send().await.unwrap();
+    assert_eq!(given_up.status(), StatusCode::SERVICE_UNAVAILABLE);
+    blocker.execute_batch("ROLLBACK").unwrap();
+
+    let mut retried = post().send().await.unwrap();
+    for _ in 0..30 {
+        if retried.status() != StatusCode::CONFLICT {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        retried = post().send().await.unwrap();
+    }
+    assert_eq!(retried.status(), StatusCode::CREATED, "still in flight");
+    assert_eq!(retried.headers()["idempotent-replayed"], "true");
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
 }
