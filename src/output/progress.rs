@@ -1,6 +1,8 @@
 //! Progress bars on stderr, shown only when stderr is a terminal.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fmt;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::Output;
 
@@ -11,8 +13,12 @@ pub fn progress_bar(out: &Output, len: u64, message: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let template = "{msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})";
+    let template = "{msg} [{bar:30}] {pos}/{len} ({rate}, eta {eta})";
     if let Ok(style) = ProgressStyle::with_template(template) {
+        // indicatif's own `per_sec` prints four decimals; a whole number reads better.
+        let style = style.with_key("rate", |state: &ProgressState, w: &mut dyn fmt::Write| {
+            let _ = write!(w, "{:.0}/s", state.per_sec());
+        });
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(message.to_string());
