@@ -12,6 +12,8 @@ use apptctl_api::records::{ListRecordsQuery, Record, RecordDetails};
 use apptctl_api::slots::{RebookRequest, RescheduleRequest, Slot, SlotsQuery};
 use apptctl_api::{Health, Page, RecordId};
 use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::{ApiClient, CallOptions, ClientError, Reply};
 
@@ -22,16 +24,38 @@ const NO_QUERY: Option<&()> = None;
 const NO_BODY: Option<&()> = None;
 
 impl ApiClient {
+    /// A GET with default options.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<Reply<T>, ClientError> {
+        let options = CallOptions::default();
+        self.call(Method::GET, path, query, NO_BODY, &options).await
+    }
+
+    /// A POST of `body`; `options` carry the idempotency key when the caller
+    /// has its own (the batch engine does), else a fresh one is made.
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &(impl Serialize + ?Sized),
+        options: &CallOptions,
+    ) -> Result<Reply<T>, ClientError> {
+        self.call(Method::POST, path, NO_QUERY, Some(body), options)
+            .await
+    }
+
+    /// A DELETE with default options.
+    async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<Reply<T>, ClientError> {
+        let options = CallOptions::default();
+        self.call(Method::DELETE, path, NO_QUERY, NO_BODY, &options)
+            .await
+    }
+
     /// `GET /healthz`.
     pub async fn health(&self) -> Result<Reply<Health>, ClientError> {
-        self.call(
-            Method::GET,
-            "/healthz",
-            NO_QUERY,
-            NO_BODY,
-            &CallOptions::default(),
-        )
-        .await
+        self.get("/healthz", NO_QUERY).await
     }
 
     /// `POST /v1/sessions`: log in, or finish a two-factor login.
@@ -39,39 +63,18 @@ impl ApiClient {
         &self,
         request: &LoginRequest,
     ) -> Result<Reply<LoginOutcome>, ClientError> {
-        self.call(
-            Method::POST,
-            "/v1/sessions",
-            NO_QUERY,
-            Some(request),
-            &CallOptions::default(),
-        )
-        .await
+        self.post("/v1/sessions", request, &CallOptions::default())
+            .await
     }
 
     /// `DELETE /v1/sessions/current`: revoke the session in use.
     pub async fn delete_current_session(&self) -> Result<Reply<()>, ClientError> {
-        let options = CallOptions::default();
-        self.call(
-            Method::DELETE,
-            "/v1/sessions/current",
-            NO_QUERY,
-            NO_BODY,
-            &options,
-        )
-        .await
+        self.delete("/v1/sessions/current").await
     }
 
     /// `GET /v1/me`.
     pub async fn me(&self) -> Result<Reply<Me>, ClientError> {
-        self.call(
-            Method::GET,
-            "/v1/me",
-            NO_QUERY,
-            NO_BODY,
-            &CallOptions::default(),
-        )
-        .await
+        self.get("/v1/me", NO_QUERY).await
     }
 
     /// `POST /v1/challenges/{id}/confirm` with a one-time code.
@@ -84,27 +87,12 @@ impl ApiClient {
         let body = ConfirmRequest {
             code: code.to_string(),
         };
-        self.call(
-            Method::POST,
-            &path,
-            NO_QUERY,
-            Some(&body),
-            &CallOptions::default(),
-        )
-        .await
+        self.post(&path, &body, &CallOptions::default()).await
     }
 
     /// `GET /v1/tokens`: every token of the caller.
     pub async fn list_tokens(&self) -> Result<Reply<Vec<TokenInfo>>, ClientError> {
-        let reply: Reply<TokenList> = self
-            .call(
-                Method::GET,
-                "/v1/tokens",
-                NO_QUERY,
-                NO_BODY,
-                &CallOptions::default(),
-            )
-            .await?;
+        let reply: Reply<TokenList> = self.get("/v1/tokens", NO_QUERY).await?;
         Ok(reply.map(TokenList::into_items))
     }
 
@@ -113,14 +101,8 @@ impl ApiClient {
         &self,
         request: &CreateTokenRequest,
     ) -> Result<Reply<CreateTokenOutcome>, ClientError> {
-        self.call(
-            Method::POST,
-            "/v1/tokens",
-            NO_QUERY,
-            Some(request),
-            &CallOptions::default(),
-        )
-        .await
+        self.post("/v1/tokens", request, &CallOptions::default())
+            .await
     }
 
     /// `DELETE /v1/tokens/{id}`.
@@ -130,14 +112,7 @@ impl ApiClient {
         token_id: &str,
     ) -> Result<Reply<Option<TokenInfo>>, ClientError> {
         let path = format!("/v1/tokens/{}", encode_segment(token_id));
-        self.call(
-            Method::DELETE,
-            &path,
-            NO_QUERY,
-            NO_BODY,
-            &CallOptions::default(),
-        )
-        .await
+        self.delete(&path).await
     }
 
     /// `GET /v1/records`: one page.
@@ -145,27 +120,12 @@ impl ApiClient {
         &self,
         query: &ListRecordsQuery,
     ) -> Result<Reply<Page<Record>>, ClientError> {
-        self.call(
-            Method::GET,
-            "/v1/records",
-            Some(query),
-            NO_BODY,
-            &CallOptions::default(),
-        )
-        .await
+        self.get("/v1/records", Some(query)).await
     }
 
     /// `GET /v1/records/{id}`.
     pub async fn record(&self, id: RecordId) -> Result<Reply<RecordDetails>, ClientError> {
-        let path = format!("/v1/records/{id}");
-        self.call(
-            Method::GET,
-            &path,
-            NO_QUERY,
-            NO_BODY,
-            &CallOptions::default(),
-        )
-        .await
+        self.get(&format!("/v1/records/{id}"), NO_QUERY).await
     }
 
     /// `POST /v1/records/{id}/cancellation`.
@@ -175,8 +135,7 @@ impl ApiClient {
         request: &CancelRequest,
         options: &CallOptions,
     ) -> Result<Reply<CancelOutcome>, ClientError> {
-        let path = format!("/v1/records/{id}/cancellation");
-        self.call(Method::POST, &path, NO_QUERY, Some(request), options)
+        self.post(&format!("/v1/records/{id}/cancellation"), request, options)
             .await
     }
 
@@ -186,14 +145,7 @@ impl ApiClient {
         request: &BatchCancelRequest,
         options: &CallOptions,
     ) -> Result<Reply<CancelOutcome>, ClientError> {
-        self.call(
-            Method::POST,
-            "/v1/cancellations",
-            NO_QUERY,
-            Some(request),
-            options,
-        )
-        .await
+        self.post("/v1/cancellations", request, options).await
     }
 
     /// `POST /v1/records/{id}/rebook`: the new record.
@@ -203,14 +155,7 @@ impl ApiClient {
         request: &RebookRequest,
     ) -> Result<Reply<Record>, ClientError> {
         let path = format!("/v1/records/{id}/rebook");
-        self.call(
-            Method::POST,
-            &path,
-            NO_QUERY,
-            Some(request),
-            &CallOptions::default(),
-        )
-        .await
+        self.post(&path, request, &CallOptions::default()).await
     }
 
     /// `POST /v1/records/{id}/reschedule`: the moved record.
@@ -220,26 +165,12 @@ impl ApiClient {
         request: &RescheduleRequest,
     ) -> Result<Reply<Record>, ClientError> {
         let path = format!("/v1/records/{id}/reschedule");
-        self.call(
-            Method::POST,
-            &path,
-            NO_QUERY,
-            Some(request),
-            &CallOptions::default(),
-        )
-        .await
+        self.post(&path, request, &CallOptions::default()).await
     }
 
     /// `GET /v1/slots`: one page of free slots.
     pub async fn slots(&self, query: &SlotsQuery) -> Result<Reply<Page<Slot>>, ClientError> {
-        self.call(
-            Method::GET,
-            "/v1/slots",
-            Some(query),
-            NO_BODY,
-            &CallOptions::default(),
-        )
-        .await
+        self.get("/v1/slots", Some(query)).await
     }
 
     /// `GET /v1/history`: one page of the audit journal.
@@ -247,14 +178,7 @@ impl ApiClient {
         &self,
         query: &HistoryQuery,
     ) -> Result<Reply<Page<AuditEntry>>, ClientError> {
-        self.call(
-            Method::GET,
-            "/v1/history",
-            Some(query),
-            NO_BODY,
-            &CallOptions::default(),
-        )
-        .await
+        self.get("/v1/history", Some(query)).await
     }
 
     /// `GET /v1/notifications`: one page of the account's messages.
@@ -264,15 +188,7 @@ impl ApiClient {
         cursor: Option<&str>,
     ) -> Result<Reply<Page<Notification>>, ClientError> {
         let query = serde_json::json!({ "limit": limit, "cursor": cursor });
-        let options = CallOptions::default();
-        self.call(
-            Method::GET,
-            "/v1/notifications",
-            Some(&query),
-            NO_BODY,
-            &options,
-        )
-        .await
+        self.get("/v1/notifications", Some(&query)).await
     }
 }
 
