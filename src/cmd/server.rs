@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use crate::context::Context;
-#[cfg(not(feature = "server"))]
 use crate::error::CliError;
 
 pub const EXAMPLES: &str = "\
@@ -89,7 +88,31 @@ pub async fn run(command: ServerCommand, ctx: &mut Context) -> anyhow::Result<()
 
 #[cfg(feature = "server")]
 async fn start_dev(args: StartDevArgs, _ctx: &mut Context) -> anyhow::Result<()> {
-    apptctl_server::dev::start_dev(dev_options(args)).await
+    let addr = args.addr;
+    apptctl_server::dev::start_dev(dev_options(args))
+        .await
+        .map_err(|err| explain_bind_failure(err, addr))
+}
+
+/// A port already taken or not ours to bind is the user's to fix, not a bug:
+/// say so with the way out, as a usage error.
+#[cfg(feature = "server")]
+fn explain_bind_failure(err: anyhow::Error, addr: std::net::SocketAddr) -> anyhow::Error {
+    let io_kind = err
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind);
+    let message = match io_kind {
+        Some(std::io::ErrorKind::AddrInUse) => format!("{addr} is already in use"),
+        Some(std::io::ErrorKind::PermissionDenied) => format!("not allowed to listen on {addr}"),
+        Some(std::io::ErrorKind::AddrNotAvailable) => {
+            format!("{addr} is not an address of this machine")
+        }
+        _ => return err,
+    };
+    CliError::usage(message)
+        .with_hint("stop what listens there, or pass --addr 127.0.0.1:0 to take a free port")
+        .into()
 }
 
 /// The flags as the server crate's options.

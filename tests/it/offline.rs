@@ -183,3 +183,30 @@ fn timeouts_parse_with_units() {
         .assert()
         .code(9);
 }
+
+#[test]
+fn a_dev_server_on_a_taken_port_is_a_usage_error_with_a_way_out() {
+    let running = crate::support::DevServer::shared();
+    let taken = running
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+
+    let env = running.env();
+    let output = env
+        .run(&["server", "start-dev", "--seed", "none", "--addr", taken])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("already in use"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("--addr 127.0.0.1:0"),
+        "{}",
+        stderr(&output)
+    );
+}
