@@ -337,6 +337,18 @@ mod tests {
             }
             let _ = parse_config(&text, &source());
         }
+
+        /// The same for the config file, through a profile table so the
+        /// mistakes land on lines past the first.
+        #[test]
+        fn config_errors_name_a_real_line(body in "(?s).{0,200}") {
+            let text = format!("[profiles.ci]\n{body}");
+            let lines = text.lines().count().max(1) + 1;
+            if let Err(err) = parse_config(&text, &source()) {
+                let line = err.message.split(':').nth(1).and_then(|n| n.parse::<usize>().ok());
+                proptest::prop_assert!(line.is_some_and(|n| n >= 1 && n <= lines), "{}", err.message);
+            }
+        }
     }
 
     #[test]

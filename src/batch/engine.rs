@@ -38,15 +38,18 @@ pub struct RunPlan {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunTotals {
     pub cancelled: usize,
     pub already_cancelled: usize,
     pub failed: usize,
     pub unknown: usize,
-    /// Items never started because of Ctrl-C.
+    /// Items never started, because of Ctrl-C or a credentials failure.
     pub not_started: usize,
     pub interrupted: bool,
+    /// The code that stopped the run early: the session or challenge was
+    /// refused, so every further request would be refused too.
+    pub stopped_by: Option<String>,
 }
 
 impl RunTotals {
@@ -70,6 +73,30 @@ impl RunTotals {
 pub struct WorkItem {
     pub record: RecordId,
     pub reconcile: bool,
+    /// Send under a new idempotency key: the old one is stuck "in
+    /// progress" on the server (see `item_key`).
+    pub takeover: bool,
+}
+
+impl WorkItem {
+    pub fn new(record: RecordId) -> WorkItem {
+        WorkItem {
+            record,
+            reconcile: false,
+            takeover: false,
+        }
+    }
+
+    /// The item again after `event`: read first when its outcome is not
+    /// known, and under a new key when its key is stuck.
+    pub fn after(event_outcome: Outcome, code: Option<&str>, record: RecordId) -> WorkItem {
+        let takeover = code == Some(ErrorCode::IdempotencyInProgress.as_str());
+        WorkItem {
+            record,
+            reconcile: takeover || event_outcome == Outcome::Unknown,
+            takeover,
+        }
+    }
 }
 
 /// Runs every item: a first pass, then one more pass over the transient
@@ -104,27 +131,30 @@ pub async fn run_items(
     })
     .await;
     totals.not_started = first.not_started;
+    totals.stopped_by = first.stopped_by;
 
-    if !held.is_empty() {
-        tracing::info!("second pass over {} transient failures", held.len());
+    // After a credentials failure the second pass would only meet it again.
+    let again = match totals.stopped_by {
+        Some(_) => Vec::new(),
+        None => held
+            .iter()
+            .map(|event| WorkItem::after(event.outcome, event.code.as_deref(), event.record_id))
+            .collect(),
+    };
+    if !again.is_empty() {
+        tracing::info!("second pass over {} transient failures", again.len());
     }
-    let again = held
-        .iter()
-        .map(|event| WorkItem {
-            record: event.record_id,
-            reconcile: event.outcome == Outcome::Unknown,
-        })
-        .collect();
     let mut finished = HashSet::new();
-    run_pass(client, &plan, again, interrupt, |event| {
+    let second = run_pass(client, &plan, again, interrupt, |event| {
         journal.write(Line::Item(event.clone()));
         finished.insert(event.record_id);
         report(&event, &mut totals);
     })
     .await;
+    totals.stopped_by = totals.stopped_by.take().or(second.stopped_by);
 
-    // Held items the second pass never reached (Ctrl-C) keep their first
-    // outcome.
+    // Held items the second pass never reached (Ctrl-C, a credentials
+    // failure) keep their first outcome.
     for event in held
         .iter()
         .filter(|event| !finished.contains(&event.record_id))
@@ -137,16 +167,24 @@ pub async fn run_items(
 }
 
 /// A failure that may well succeed if sent again a little later.
-fn is_transient(event: &ItemEvent) -> bool {
+pub fn is_transient(event: &ItemEvent) -> bool {
     match event.outcome {
         Outcome::Unknown => true,
-        Outcome::Failed => matches!(event.class, Some(ErrorClass::Server | ErrorClass::Network)),
+        Outcome::Failed => may_pass_later(event.class, event.code.as_deref()),
         _ => false,
     }
 }
 
+/// Server and network trouble, or the same request still running on the
+/// server (`idempotency_in_progress`, a conflict only in name).
+pub fn may_pass_later(class: Option<ErrorClass>, code: Option<&str>) -> bool {
+    let in_progress = code == Some(ErrorCode::IdempotencyInProgress.as_str());
+    in_progress || matches!(class, Some(ErrorClass::Server | ErrorClass::Network))
+}
+
 struct PassEnd {
     not_started: usize,
+    stopped_by: Option<String>,
 }
 
 /// One pass: at most `plan.concurrency` items in flight; stops taking new
@@ -161,16 +199,24 @@ async fn run_pass(
     let limit = plan.concurrency.clamp(1, MAX_CONCURRENCY);
     let mut in_flight = JoinSet::new();
     let mut queue = items.into_iter();
-    let mut not_started = 0;
+    let mut stopped_by = None;
 
     loop {
-        while in_flight.len() < limit && !interrupt.load(Ordering::Relaxed) {
+        while in_flight.len() < limit && stopped_by.is_none() && !interrupt.load(Ordering::Relaxed)
+        {
             let Some(item) = queue.next() else { break };
             in_flight.spawn(cancel_item(client.clone(), Arc::clone(plan), item));
         }
 
         match in_flight.join_next().await {
-            Some(Ok(event)) => on_done(event),
+            Some(Ok(event)) => {
+                if stopped_by.is_none() && refuses_credentials(&event) {
+                    let code = event.code.clone().unwrap_or_else(|| "auth".into());
+                    tracing::warn!("stopping the batch: the server answered {code}");
+                    stopped_by = Some(code);
+                }
+                on_done(event);
+            }
             // A worker panicked: a bug. Its item stays without an outcome in
             // the journal, so `retry` picks it up again.
             Some(Err(e)) => tracing::error!("a batch worker failed: {e}"),
@@ -178,13 +224,21 @@ async fn run_pass(
         }
     }
 
-    not_started += queue.len();
-    PassEnd { not_started }
+    PassEnd {
+        not_started: queue.len(),
+        stopped_by,
+    }
+}
+
+/// An auth failure (session or token expired, challenge expired or used
+/// up): every other request of the run would meet it too.
+fn refuses_credentials(event: &ItemEvent) -> bool {
+    event.outcome == Outcome::Failed && event.class == Some(ErrorClass::Auth)
 }
 
 /// Cancels one record and says what happened, never failing itself.
 async fn cancel_item(client: ApiClient, plan: Arc<RunPlan>, item: WorkItem) -> ItemEvent {
-    let key = idempotency_key(&plan.batch_id, item.record, plan.challenge_id.as_deref());
+    let key = item_key(&plan, &item);
 
     if item.reconcile {
         if let Some(event) = reconcile(&client, &plan, item.record, &key).await {
@@ -214,6 +268,24 @@ async fn cancel_item(client: ApiClient, plan: Arc<RunPlan>, item: WorkItem) -> I
         Err(error) => describe_error(&mut event, &error, unanswered.load(Ordering::Relaxed)),
     }
     event
+}
+
+/// The idempotency key of an item's request.
+///
+/// Normally derived from the batch, record and challenge, so every resend
+/// replays the first answer. A request whose caller died at the wrong moment
+/// can leave its key marked "in progress" on the server until a lease runs
+/// out; then, after reading the record to see it is still active, the item
+/// goes out under a key scoped to this run. That is safe because the server
+/// never cancels a record twice: at worst the old request and this one race
+/// and one of them answers `already_cancelled`.
+fn item_key(plan: &RunPlan, item: &WorkItem) -> String {
+    let challenge = plan.challenge_id.as_deref();
+    if !item.takeover {
+        return idempotency_key(&plan.batch_id, item.record, challenge);
+    }
+    let scope = format!("{}#run-{}", challenge.unwrap_or(""), plan.run);
+    idempotency_key(&plan.batch_id, item.record, Some(&scope))
 }
 
 /// Counts attempts and notes whether any attempt went unanswered: then a
@@ -332,10 +404,7 @@ pub fn work_items(records: &[RecordId], skip: &HashSet<RecordId>) -> Vec<WorkIte
     records
         .iter()
         .filter(|record| !skip.contains(record))
-        .map(|&record| WorkItem {
-            record,
-            reconcile: false,
-        })
+        .map(|&record| WorkItem::new(record))
         .collect()
 }
 
@@ -397,6 +466,38 @@ mod tests {
         assert_eq!(event.outcome, Outcome::Failed);
         assert_eq!(event.class, Some(ErrorClass::Server));
         assert!(is_transient(&event));
+    }
+
+    #[test]
+    fn a_request_still_running_gets_a_second_pass() {
+        let event = described(problem(ErrorCode::IdempotencyInProgress), false);
+        assert_eq!(event.outcome, Outcome::Failed);
+        assert!(is_transient(&event));
+    }
+
+    #[test]
+    fn a_stuck_key_is_replaced_only_for_a_takeover() {
+        let record = RecordId::from_number(1).unwrap();
+        let plan = RunPlan {
+            batch_id: "b".into(),
+            run: 2,
+            reason: Reason::Duplicate,
+            comment: None,
+            challenge_id: None,
+            batch_created_at: Utc::now(),
+            actor: None,
+            concurrency: 1,
+        };
+        let normal = WorkItem::new(record);
+        assert_eq!(item_key(&plan, &normal), idempotency_key("b", record, None));
+
+        let in_progress = Some("idempotency_in_progress");
+        let stuck = WorkItem::after(Outcome::Failed, in_progress, record);
+        assert!(stuck.takeover && stuck.reconcile);
+        assert_ne!(item_key(&plan, &stuck), item_key(&plan, &normal));
+
+        let unknown = WorkItem::after(Outcome::Unknown, None, record);
+        assert!(unknown.reconcile && !unknown.takeover);
     }
 
     #[test]

@@ -215,12 +215,15 @@ impl JournalWriter {
     /// Creates the journal of a new batch. The header is on disk (file and
     /// directory entry fsynced) when this returns.
     pub fn create(dir: &Path, header: &Header) -> io::Result<JournalWriter> {
-        fs::create_dir_all(dir)?;
+        private_dir(dir)?;
         let path = journal_path(dir, &header.batch_id);
-        let mut file = OpenOptions::new()
-            .append(true)
-            .create_new(true)
-            .open(&path)?;
+        let mut options = OpenOptions::new();
+        options.append(true).create_new(true);
+        // A journal lists a person's appointments: readable by its owner only.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path)?;
+        lock(&file, &header.batch_id)?;
 
         let mut line = serde_json::to_vec(&Line::Batch(Box::new(header.clone())))?;
         line.push(b'\n');
@@ -236,6 +239,8 @@ impl JournalWriter {
     /// the next line.
     pub fn append(path: &Path) -> io::Result<JournalWriter> {
         let mut file = OpenOptions::new().read(true).append(true).open(path)?;
+        let batch_id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
+        lock(&file, batch_id)?;
         if !ends_with_newline(&mut file)? {
             file.write_all(b"\n")?;
         }
@@ -345,6 +350,46 @@ fn ends_with_newline(file: &mut File) -> io::Result<bool> {
     let mut last = [0u8];
     file.read_exact(&mut last)?;
     Ok(last[0] == b'\n')
+}
+
+/// Takes the journal's exclusive lock for as long as the file stays open
+/// (the writer's lifetime), so a `retry` cannot run while the batch still
+/// runs elsewhere. The kernel drops the lock when the process dies, so a
+/// killed run never leaves a stale lock behind.
+#[cfg(unix)]
+fn lock(file: &File, batch_id: &str) -> io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+
+    // SAFETY: flock only reads the descriptor number, which `file` keeps
+    // open for the duration of the call.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if locked == 0 {
+        return Ok(());
+    }
+    let error = io::Error::last_os_error();
+    if error.kind() == io::ErrorKind::WouldBlock {
+        return Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
+            format!("batch {batch_id} is being run by another apptctl right now"),
+        ));
+    }
+    Err(error)
+}
+
+/// Without flock(2) two runs of one batch are not kept apart; the server's
+/// idempotency keys still keep them from acting twice.
+#[cfg(not(unix))]
+fn lock(_file: &File, _batch_id: &str) -> io::Result<()> {
+    Ok(())
+}
+
+/// Creates the journal directory (owner only, on Unix) if it is missing.
+fn private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// Makes a new file's directory entry durable. Best effort: some file
@@ -614,6 +659,40 @@ mod tests {
         let state = BatchState::load(&path).unwrap();
         assert_eq!(state.counts().cancelled, 2);
         assert_eq!(state.skipped_lines, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let batches = dir.path().join("apptctl/batches");
+        let writer = JournalWriter::create(&batches, &header("b", vec![id(1)])).unwrap();
+        writer.finish().unwrap();
+        let mode = fs::metadata(journal_path(&batches, "b"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let mode = fs::metadata(&batches).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_batch_runs_in_one_process_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = JournalWriter::create(dir.path(), &header("busy", vec![id(1)])).unwrap();
+        let path = journal_path(dir.path(), "busy");
+
+        let second = JournalWriter::append(&path);
+        let error = second.err().expect("the batch is busy");
+        assert_eq!(error.kind(), io::ErrorKind::WouldBlock);
+        assert!(error.to_string().contains("busy"), "{error}");
+
+        writer.finish().unwrap();
+        JournalWriter::append(&path).unwrap().finish().unwrap();
     }
 
     #[test]

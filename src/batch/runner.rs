@@ -1,12 +1,13 @@
 //! One run of a batch, shared by `cancel-batch` and `retry`: confirms the
-//! challenge of a person's session, drives the engine with a progress bar
-//! and streaming results, closes the journal, and turns the totals into the
-//! exit code (0, 10 partial, 130 interrupted).
+//! challenge of a person's session ([`authorize`], before the journal is
+//! touched), drives the engine with a progress bar and streaming results,
+//! closes the journal, and turns the totals into the exit code (0, 10
+//! partial, 130 interrupted).
 
 use std::time::Instant;
 
 use apptctl_api::cancel::Reason;
-use apptctl_api::{ErrorClass, RecordId};
+use apptctl_api::{ErrorClass, RecordId, MAX_BATCH_SIZE};
 use chrono::{DateTime, Utc};
 
 use crate::batch::authority::{self, Authority};
@@ -28,8 +29,43 @@ pub struct Run {
     pub reason: Reason,
     pub comment: Option<String>,
     pub concurrency: usize,
-    pub code: Option<String>,
+    /// Who acts (see [`Authority::username`]).
+    pub actor: String,
+    /// From [`authorize`]: the confirmed challenge of a session.
+    pub challenge_id: Option<String>,
     pub items: Vec<WorkItem>,
+}
+
+/// What a person's session must confirm before cancelling `records`: one
+/// challenge for all of them, with the code from `--code`, `APPTCTL_CODE`
+/// or a prompt. A token needs nothing (`None`).
+pub async fn authorize(
+    ctx: &Context,
+    client: &ApiClient,
+    who: &Authority,
+    records: &[RecordId],
+    reason: Reason,
+    comment: Option<&str>,
+    code: Option<&str>,
+) -> anyhow::Result<Option<String>> {
+    if let Authority::Token { .. } = who {
+        return Ok(None);
+    }
+    if records.len() > MAX_BATCH_SIZE {
+        let message = format!(
+            "{} records is more than one confirmation may cover ({MAX_BATCH_SIZE})",
+            records.len()
+        );
+        let hint = "split the input, or use an automation token with records:cancel, \
+                    which has no such limit";
+        return Err(CliError::invalid_input(message).with_hint(hint).into());
+    }
+    let code_for = |challenge: &apptctl_api::cancel::Challenge| {
+        let code = prompt::one_time_code(ctx, code, challenge)?;
+        Ok(code.expose().to_string())
+    };
+    let challenge = authority::confirm_batch(client, records, reason, comment, code_for).await?;
+    Ok(Some(challenge))
 }
 
 /// Sends the run's items and reports them. The journal must already hold
@@ -37,16 +73,11 @@ pub struct Run {
 pub async fn execute(
     ctx: &mut Context,
     client: &ApiClient,
-    who: &Authority,
     journal: JournalWriter,
     run: Run,
 ) -> anyhow::Result<()> {
-    let challenge_id = match who {
-        Authority::Token { .. } => None,
-        Authority::Session { .. } => Some(confirm(ctx, client, &run).await?),
-    };
-    // Armed only now: a Ctrl-C at the code prompt should simply end the
-    // program, since nothing was sent yet.
+    // Armed only now: a Ctrl-C at a prompt should simply end the program,
+    // since nothing was sent yet.
     let interrupt = ctx.interrupt_flag();
 
     let plan = RunPlan {
@@ -54,9 +85,9 @@ pub async fn execute(
         run: run.run,
         reason: run.reason,
         comment: run.comment.clone(),
-        challenge_id,
+        challenge_id: run.challenge_id.clone(),
         batch_created_at: run.batch_created_at,
-        actor: Some(who.username().to_string()),
+        actor: Some(run.actor.clone()),
         concurrency: run.concurrency,
     };
     let count = run.items.len();
@@ -99,38 +130,41 @@ pub async fn execute(
     outcome(&run.batch_id, &totals)
 }
 
-/// Asks for the challenge covering this run's records and confirms it.
-async fn confirm(ctx: &Context, client: &ApiClient, run: &Run) -> anyhow::Result<String> {
-    let records: Vec<RecordId> = run.items.iter().map(|item| item.record).collect();
-    let code_for = |challenge: &apptctl_api::cancel::Challenge| {
-        let code = prompt::one_time_code(ctx, run.code.as_deref(), challenge)?;
-        Ok(code.expose().to_string())
-    };
-    authority::confirm_batch(
-        client,
-        &records,
-        run.reason,
-        run.comment.as_deref(),
-        code_for,
-    )
-    .await
-}
-
 /// The exit of a finished run.
 fn outcome(batch_id: &str, totals: &RunTotals) -> anyhow::Result<()> {
-    let retry_hint = format!(
-        "run `apptctl retry {batch_id}` to finish it; `apptctl journal {batch_id}` shows each item"
-    );
     if totals.interrupted {
-        let err = CliError::new(ErrorClass::Interrupted, "the batch was interrupted")
-            .with_hint(retry_hint);
+        let hint = format!(
+            "run `apptctl retry {batch_id}` to finish it; `apptctl journal {batch_id}` shows \
+             each item"
+        );
+        let err =
+            CliError::new(ErrorClass::Interrupted, "the batch was interrupted").with_hint(hint);
         return Err(err.into());
+    }
+    let retry_hint = format!(
+        "`apptctl journal {batch_id}` shows each item; `apptctl retry {batch_id}` re-sends \
+         those that may still succeed"
+    );
+    if let Some(code) = &totals.stopped_by {
+        let message = format!(
+            "the batch stopped early: the server refused the credentials ({code}); \
+             {} item(s) not started",
+            totals.not_started
+        );
+        let hint = format!(
+            "log in again if needed, then `apptctl retry {batch_id}` (a session confirms a \
+             fresh code)"
+        );
+        return Err(CliError::new(ErrorClass::Partial, message)
+            .with_code(code.clone())
+            .with_hint(hint)
+            .into());
     }
     if !totals.all_succeeded() {
         let message = match totals.unknown {
             0 => format!("{} item(s) failed", totals.failed),
             unknown => format!(
-                "{} item(s) failed, {unknown} with an unknown outcome",
+                "{} item(s) failed and {unknown} have an unknown outcome",
                 totals.failed
             ),
         };

@@ -132,7 +132,9 @@ async fn ask(
     // Refuse before reading anything when no one can answer.
     let ttys = ctx.ttys();
     if !(ttys.stdin && ttys.stderr) {
-        prompt::confirm(ctx, "")?;
+        let err = CliError::usage("refusing to cancel without confirmation: not on a terminal")
+            .with_hint("pass --yes to confirm without a prompt");
+        return Err(err.into());
     }
 
     let rows = preview::preview(client, ids, PREVIEW_CONCURRENCY).await;

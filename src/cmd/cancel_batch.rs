@@ -3,7 +3,7 @@
 
 use apptctl_api::cancel::Reason;
 use apptctl_api::records::ListRecordsQuery;
-use apptctl_api::{RecordId, MAX_BATCH_SIZE};
+use apptctl_api::RecordId;
 use chrono::Utc;
 
 use crate::batch::authority;
@@ -179,6 +179,35 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     confirm_start(ctx, &args, ids.len())?;
 
     let who = authority::authority(&client).await?;
+    let comment = args.comment.as_deref();
+    let code = args.code.as_deref();
+    let challenge_id =
+        runner::authorize(ctx, &client, &who, &ids, args.reason, comment, code).await?;
+
+    let (header, writer) = start_journal(ctx, &args, ids, selection)?;
+    let run = Run {
+        command: "cancel-batch",
+        batch_id: header.batch_id.clone(),
+        batch_created_at: header.created_at,
+        run: 1,
+        reason: args.reason,
+        comment: args.comment,
+        concurrency: args.concurrency.into(),
+        actor: who.username().to_string(),
+        challenge_id,
+        items: engine::work_items(&header.items, &Default::default()),
+    };
+    drop(header);
+    runner::execute(ctx, &client, writer, run).await
+}
+
+/// Writes the new batch's header, durably, before anything is sent.
+fn start_journal(
+    ctx: &Context,
+    args: &Args,
+    ids: Vec<RecordId>,
+    selection: Selection,
+) -> Result<(Header, JournalWriter), CliError> {
     let created_at = Utc::now();
     let header = Header {
         version: JOURNAL_VERSION,
@@ -196,25 +225,11 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
         CliError::internal(format!("could not create the batch journal: {e}"))
             .with_hint("check that $XDG_STATE_HOME (or ~/.local/state) is writable")
     })?;
-    ctx.out.chatter(format!(
-        "batch {} ({} records)",
-        header.batch_id,
-        header.items.len()
-    ));
 
-    let run = Run {
-        command: "cancel-batch",
-        batch_id: header.batch_id.clone(),
-        batch_created_at: created_at,
-        run: 1,
-        reason: args.reason,
-        comment: args.comment,
-        concurrency: args.concurrency.into(),
-        code: args.code,
-        items: engine::work_items(&header.items, &Default::default()),
-    };
-    drop(header);
-    runner::execute(ctx, &client, &who, writer, run).await
+    let count = header.items.len();
+    ctx.out
+        .chatter(format!("batch {} ({count} records)", header.batch_id));
+    Ok((header, writer))
 }
 
 /// The ids of the batch and where they came from.
@@ -260,12 +275,6 @@ fn check_size(args: &Args, count: usize) -> Result<(), CliError> {
                 .with_hint("check the selection with --dry-run, then fix --expect-count");
             return Err(err);
         }
-    }
-    if count > MAX_BATCH_SIZE {
-        let message = format!("{count} records is more than one batch may hold ({MAX_BATCH_SIZE})");
-        return Err(
-            CliError::invalid_input(message).with_hint("split the input into smaller files")
-        );
     }
     Ok(())
 }

@@ -169,6 +169,9 @@ impl ItemRow {
 fn list_items(ctx: &Context, batch_id: &str) -> anyhow::Result<()> {
     let path = find_journal(ctx, Some(batch_id))?;
     let state = load(&path)?;
+    if ctx.out.is_human_table() {
+        describe_batch(&state);
+    }
 
     let mut list = ctx.out.list::<ItemRow>()?;
     for &record in &state.header.items {
@@ -185,6 +188,24 @@ fn list_items(ctx: &Context, batch_id: &str) -> anyhow::Result<()> {
     }
     list.finish()?;
     Ok(())
+}
+
+/// What the batch was, above its items, for a person reading the table.
+fn describe_batch(state: &BatchState) {
+    let header = &state.header;
+    let ending = if state.last_run_unfinished {
+        ", last run did not finish"
+    } else {
+        ""
+    };
+    eprintln!(
+        "batch {} against {}: reason {}, created {}, {} run(s){ending}",
+        header.batch_id,
+        header.server,
+        header.reason,
+        crate::output::human_time(header.created_at),
+        state.runs
+    );
 }
 
 fn load(path: &Path) -> Result<BatchState, CliError> {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use apptctl_api::ErrorClass;
 
-use crate::batch::engine::{WorkItem, MAX_CONCURRENCY};
+use crate::batch::engine::{self, WorkItem, MAX_CONCURRENCY};
 use crate::batch::journal::{self, BatchState, ItemState, JournalWriter, Outcome};
 use crate::batch::runner::{self, Run};
 use crate::batch::{authority, journal_dir};
@@ -47,6 +47,9 @@ pub struct Args {
 
 pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
     let path = find_journal(ctx, args.batch_id.as_deref())?;
+    // Locked before reading: a batch still running elsewhere would be read
+    // half-done and its items sent twice.
+    let writer = open_journal(&path)?;
     let state = BatchState::load(&path)
         .map_err(|e| CliError::invalid_input(e.to_string()).with_code("bad_journal"))?;
     check_server(ctx, &state)?;
@@ -73,12 +76,13 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
 
     let client = ctx.authed_client()?;
     let who = authority::authority(&client).await?;
-    let writer = JournalWriter::append(&path).map_err(|e| {
-        CliError::internal(format!(
-            "could not open the journal {}: {e}",
-            path.display()
-        ))
-    })?;
+    let records: Vec<_> = items.iter().map(|item| item.record).collect();
+    let header = &state.header;
+    let comment = header.comment.as_deref();
+    let code = args.code.as_deref();
+    let challenge_id =
+        runner::authorize(ctx, &client, &who, &records, header.reason, comment, code).await?;
+
     ctx.out.chatter(format!(
         "retrying {} item(s) of batch {}",
         items.len(),
@@ -93,10 +97,25 @@ pub async fn run(args: Args, ctx: &mut Context) -> anyhow::Result<()> {
         reason: state.header.reason,
         comment: state.header.comment.clone(),
         concurrency: args.concurrency.into(),
-        code: args.code,
+        actor: who.username().to_string(),
+        challenge_id,
         items,
     };
-    runner::execute(ctx, &client, &who, writer, run).await
+    runner::execute(ctx, &client, writer, run).await
+}
+
+fn open_journal(path: &std::path::Path) -> Result<JournalWriter, CliError> {
+    JournalWriter::append(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::WouldBlock {
+            return CliError::new(ErrorClass::Conflict, e.to_string())
+                .with_code("batch_in_use")
+                .with_hint("wait for it to finish (or stop it), then run `apptctl retry` again");
+        }
+        CliError::internal(format!(
+            "could not open the journal {}: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// The journal of `batch_id`, or of the latest batch.
@@ -150,22 +169,10 @@ fn items_to_retry(state: &BatchState, all: bool) -> (Vec<WorkItem>, usize) {
 
     for &record in &state.header.items {
         match state.item(record) {
-            None => items.push(WorkItem {
-                record,
-                reconcile: false,
-            }),
+            None => items.push(WorkItem::new(record)),
             Some(item) if item.outcome.is_success() => {}
-            Some(item) if item.outcome == Outcome::Unknown => {
-                items.push(WorkItem {
-                    record,
-                    reconcile: true,
-                });
-            }
-            Some(item) if all || may_succeed_later(item) => {
-                items.push(WorkItem {
-                    record,
-                    reconcile: false,
-                });
+            Some(item) if all || item.outcome == Outcome::Unknown || may_succeed_later(item) => {
+                items.push(WorkItem::after(item.outcome, item.code.as_deref(), record));
             }
             Some(_) => skipped += 1,
         }
@@ -174,13 +181,19 @@ fn items_to_retry(state: &BatchState, all: bool) -> (Vec<WorkItem>, usize) {
 }
 
 /// Not found, forbidden, too late, not active: the same request would fail
-/// the same way. Server and network trouble, or an expired challenge, may not.
+/// the same way. Server and network trouble, a request still running, or an
+/// expired challenge, may not.
 fn may_succeed_later(item: &ItemState) -> bool {
-    !matches!(
+    let hopeless = matches!(
         item.class,
-        Some(ErrorClass::NotFound | ErrorClass::Forbidden | ErrorClass::Conflict)
-            | Some(ErrorClass::InvalidInput)
-    )
+        Some(
+            ErrorClass::NotFound
+                | ErrorClass::Forbidden
+                | ErrorClass::Conflict
+                | ErrorClass::InvalidInput
+        )
+    );
+    !hopeless || engine::may_pass_later(item.class, item.code.as_deref())
 }
 
 #[cfg(test)]

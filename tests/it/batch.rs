@@ -21,7 +21,7 @@ fn missing() -> String {
 fn a_session_cancels_a_file_of_ids_with_one_code() {
     let pool = pool();
     let env = session(&pool.server);
-    let ids = pool.take(30);
+    let ids = pool.take(100);
     let mut lines = vec!["# office closed".to_string(), String::new()];
     lines.extend(ids.iter().cloned());
     lines.push(ids[0].clone());
@@ -50,9 +50,9 @@ fn a_session_cancels_a_file_of_ids_with_one_code() {
 
     let body = json(&output);
     assert!(body["batch_id"].is_string());
-    assert_eq!(body["summary"]["cancelled"], 30);
+    assert_eq!(body["summary"]["cancelled"], 100);
     let items = body["items"].as_array().unwrap();
-    assert_eq!(items.len(), 30);
+    assert_eq!(items.len(), 100);
     assert!(items.iter().all(|item| item["outcome"] == "cancelled"));
     assert_eq!(status(&env, &ids[7]), "cancelled");
     assert_cancelled_once(&env, &ids);

@@ -17,3 +17,8 @@ mod batch_tty;
 mod cancel;
 mod journal;
 mod retry;
+
+// Proof under faults, crashes, concurrency and attack (see RELIABILITY.md).
+mod reliability;
+mod reliability_support;
+mod security;

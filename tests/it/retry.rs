@@ -98,7 +98,12 @@ fn a_killed_batch_is_finished_by_retry_without_acting_twice() {
         .env("APPTCTL_TOKEN", &token)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stderr(&output),
+        crate::support::stdout(&output)
+    );
     let retried = retried_ids(&output);
     assert!(
         retried.is_disjoint(&done),
@@ -200,4 +205,81 @@ fn a_torn_journal_is_read_and_its_lost_items_are_retried() {
 
     let listed = env.run(&["journal", "-o", "json"]).output().unwrap();
     assert_eq!(json(&listed)[0]["pending"], 0);
+}
+
+#[test]
+fn a_revoked_token_stops_the_batch_and_retry_finishes_it() {
+    let server = slow_server();
+    let (env, token) = with_token(&server);
+    let ids: Vec<String> = cancellable_ids(&env).into_iter().take(LONG_BATCH).collect();
+
+    let mut child = start_batch(&env, &token, &ids);
+    let journal = wait_for_items(&env, &mut child, 5);
+    let tokens = env.run(&["token", "list", "-o", "json"]).output().unwrap();
+    let token_id = json(&tokens)[0]["id"].as_str().unwrap().to_string();
+    env.run(&["token", "revoke", &token_id]).assert().success();
+    let status = child.wait().expect("reap the batch");
+    assert_eq!(status.code(), Some(10));
+
+    let stopped = journal_lines(&journal);
+    let refused = stopped
+        .iter()
+        .filter(|line| line["type"] == "item" && line["class"] == "auth")
+        .count();
+    assert!(
+        (1..=16).contains(&refused),
+        "{refused} items met the revoked token"
+    );
+    let done = done_in(&journal);
+    assert!(
+        done.len() + refused < ids.len(),
+        "the batch did not stop early"
+    );
+
+    let fresh = env.create_token("fresh", "records:cancel,records:read");
+    let output = env
+        .run(&["retry", "-o", "json"])
+        .env("APPTCTL_TOKEN", &fresh)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(retried_ids(&output).is_disjoint(&done));
+    assert_cancelled_once(&env, &ids);
+}
+
+#[test]
+fn a_running_batch_cannot_be_retried_at_the_same_time() {
+    let server = slow_server();
+    let (env, token) = with_token(&server);
+    let ids: Vec<String> = cancellable_ids(&env).into_iter().take(LONG_BATCH).collect();
+
+    let mut child = start_batch(&env, &token, &ids);
+    wait_for_items(&env, &mut child, 3);
+    let busy = env
+        .run(&["retry"])
+        .env("APPTCTL_TOKEN", &token)
+        .output()
+        .unwrap();
+    let still_running = child.try_wait().expect("poll the batch").is_none();
+    child.kill().expect("stop the batch");
+    child.wait().expect("reap the batch");
+
+    assert!(
+        still_running,
+        "the batch ended before the retry could meet it"
+    );
+    assert_eq!(busy.status.code(), Some(5), "{}", stderr(&busy));
+    assert!(
+        stderr(&busy).contains("another apptctl"),
+        "{}",
+        stderr(&busy)
+    );
+
+    let output = env
+        .run(&["retry"])
+        .env("APPTCTL_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_cancelled_once(&env, &ids);
 }

@@ -286,5 +286,32 @@ mod tests {
             let _ = text.parse::<RecordId>();
             let _ = text.parse::<SlotId>();
         }
+
+        /// The check digit catches every single-digit error and every swap
+        /// of two adjacent different digits, check digit included, and each
+        /// refusal says what is wrong.
+        #[test]
+        fn mistyped_ids_are_always_caught(
+            n in 1u64..=999_999_999,
+            at in 1usize..=10,
+            digit in 0u8..10,
+        ) {
+            let good = RecordId::from_number(n).unwrap().to_string();
+            proptest::prop_assert_eq!(good.parse::<RecordId>().unwrap().number(), n);
+
+            let mut typo = good.clone().into_bytes();
+            if typo[at] != b'0' + digit {
+                typo[at] = b'0' + digit;
+                let typo = String::from_utf8(typo).unwrap();
+                let err = typo.parse::<RecordId>().unwrap_err();
+                proptest::prop_assert!(!err.to_string().is_empty());
+            }
+            let mut swapped = good.into_bytes();
+            if at < 10 && swapped[at] != swapped[at + 1] {
+                swapped.swap(at, at + 1);
+                let swapped = String::from_utf8(swapped).unwrap();
+                proptest::prop_assert!(swapped.parse::<RecordId>().is_err(), "{}", swapped);
+            }
+        }
     }
 }

@@ -90,6 +90,30 @@ pub(super) async fn idempotent_post(
     let fingerprint = fingerprint(&parts.method, &parts.uri, &body);
     let req = Request::from_parts(parts, Body::from(body));
 
+    // Claiming the key and running the request share one task of their own.
+    // Were the claim awaited here, a caller hanging up just after it was
+    // written would drop this future before the request ran, leaving the key
+    // marked in flight: every retry would be refused until the lease ran out.
+    let work = claim_and_run(idempotency, claim, fingerprint, req, next);
+    let task = tokio::spawn(work.instrument(tracing::Span::current()));
+    match task.await {
+        Ok(response) => response,
+        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+        Err(err) => {
+            tracing::error!(error = %err, "idempotent request task was cancelled");
+            internal(&request_id)
+        }
+    }
+}
+
+async fn claim_and_run(
+    idempotency: Arc<Idempotency>,
+    claim: Claim,
+    fingerprint: String,
+    req: Request,
+    next: Next,
+) -> Response {
+    let request_id = super::request_id_of(&req);
     let begun = idempotency
         .store
         .begin(claim.client.as_str(), &claim.key, &fingerprint)

@@ -140,6 +140,13 @@ fn filter_conditions(
 /// Matches the service name, or the record id: a whole id exactly, a part of
 /// one (digits, optionally after `R`) as a substring of its number.
 fn search_condition(search: &str, conditions: &mut Vec<String>, args: &mut Vec<Box<dyn ToSql>>) {
+    // SQLite's LIKE stops reading its pattern at a NUL, so "\0" would match
+    // every record and "PASS\0x" like "PASS". No name holds a NUL: such a
+    // search matches nothing.
+    if search.contains('\0') {
+        conditions.push("0".to_string());
+        return;
+    }
     let name_match = "r.service_code IN (SELECT code FROM services WHERE name LIKE ? ESCAPE '\\')";
     args.push(Box::new(format!("%{}%", like_literal(search))));
 
