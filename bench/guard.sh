@@ -9,12 +9,12 @@
 # The bounds are generous on purpose: a shared CI machine is noisy, and the
 # guard is there to catch a regression by a factor, not by a percent.
 #
-#   bench/guard.sh            # BIN=target/debug/apptctl, 400 records a side
+#   bench/guard.sh            # BIN=target/debug/apptctl, 500 records a side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-target/debug/apptctl}
-COUNT=${COUNT:-400}
+COUNT=${COUNT:-500}
 MIN_CANCEL_SPEEDUP=${MIN_CANCEL_SPEEDUP:-3}
 OTP=123456
 
