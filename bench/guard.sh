@@ -2,6 +2,7 @@
 # CI guard for the benchmark ratios, small and quick (well under a minute):
 # the debug binary that `cargo test` built, a dev server on 127.0.0.1 with a
 # few hundred records, and the two curl loops people write without apptctl.
+# Needs curl and jq (which .ci/run installs) and awk.
 # Fails when
 #   - cancel-batch is not at least $MIN_CANCEL_SPEEDUP x faster than
 #     `xargs -P 8 curl` cancelling as many other records, or
@@ -19,7 +20,7 @@ MIN_CANCEL_SPEEDUP=${MIN_CANCEL_SPEEDUP:-3}
 OTP=123456
 
 [ -x "$BIN" ] || cargo build --quiet --bin apptctl
-for tool in curl jq bc; do
+for tool in curl jq; do
   command -v "$tool" >/dev/null || { echo "guard: needs $tool" >&2; exit 1; }
 done
 
@@ -34,7 +35,9 @@ export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
 unset APPTCTL_TOKEN APPTCTL_SERVER APPTCTL_PROFILE
 
 now() { date +%s.%N; }
-calc() { echo "$*" | bc -l; }
+# Floating-point arithmetic and comparisons (true prints 1) through awk,
+# which every machine has, unlike bc.
+calc() { awk "BEGIN { print $* }"; }
 
 start_server() {
   "$BIN" server start-dev --addr 127.0.0.1:0 --db "$work/guard.db" \
