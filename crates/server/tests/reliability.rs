@@ -196,8 +196,8 @@ async fn a_request_given_up_while_its_key_is_claimed_still_runs_once() {
             .json(&json!({}))
     };
 
-    // Hold the database's write lock so the claim waits past the timeout.
-    let blocker = rusqlite::Connection::open(&db).unwrap();
+    // Hold the idempotency store's write lock so the claim waits past the timeout.
+    let blocker = rusqlite::Connection::open(platform::idempotency_path(&db)).unwrap();
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let given_up = post().send().await.unwrap();
     assert_eq!(given_up.status(), StatusCode::SERVICE_UNAVAILABLE);

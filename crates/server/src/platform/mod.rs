@@ -129,7 +129,7 @@ pub fn wrap(router: Router, cfg: PlatformConfig) -> anyhow::Result<Router> {
 /// lock, and the loser sleeps in SQLite's busy handler (1 ms, 2 ms, 5 ms ...):
 /// with every POST writing both stores, that sleeping capped bulk cancelling
 /// with the server's CPU half idle.
-fn idempotency_path(db_path: &Path) -> PathBuf {
+pub fn idempotency_path(db_path: &Path) -> PathBuf {
     let mut name = db_path.as_os_str().to_owned();
     name.push("-idempotency");
     PathBuf::from(name)
