@@ -19,7 +19,8 @@ async fn health_is_503_when_the_database_cannot_answer() {
     let db = t.server.db_path().to_path_buf();
     tokio::task::spawn_blocking(move || {
         let conn = rusqlite::Connection::open(db).unwrap();
-        conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
         conn.execute_batch("DROP TABLE schema_migrations").unwrap();
     })
     .await
