@@ -107,7 +107,9 @@ fn start_refuses_a_missing_or_unmigrated_database() {
         .env("APPTCTL_ADDR", "127.0.0.1:0")
         .assert()
         .code(2)
-        .stderr(contains("lacks migrations: 0001_initial"))
+        .stderr(contains(
+            "lacks migrations: 0001_initial, 0002_notification_delivery",
+        ))
         .stderr(contains("apptctl server migrate --db"));
 }
 
@@ -118,7 +120,7 @@ fn migrate_applies_once_then_reports_up_to_date() {
     migrate(&db)
         .assert()
         .success()
-        .stdout("applied 0001_initial\n");
+        .stdout("applied 0001_initial\napplied 0002_notification_delivery\n");
     migrate(&db)
         .assert()
         .success()

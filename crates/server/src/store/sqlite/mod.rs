@@ -39,11 +39,18 @@ use crate::error::ApiError;
 
 /// The migrations, in order: version, name, SQL. Never edit one that has
 /// shipped; add a new one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "0002_notification_delivery",
+        include_str!("../migrations/0002_notification_delivery.sql"),
+    ),
+];
 
 /// One embedded migration, as reported by `apptctl server migrate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
