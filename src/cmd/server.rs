@@ -318,6 +318,10 @@ async fn start(args: StartArgs, _ctx: &mut Context) -> anyhow::Result<()> {
                     db.display()
                 ))
                 .into(),
+            Some(StartError::SchemaNewer { .. }) => CliError::usage(err.to_string())
+                .with_hint("run the apptctl release that migrated it, or a newer one")
+                .into(),
+            Some(StartError::Unreadable(_)) => err,
             None => explain_bind_failure(err, addr),
         })
 }
@@ -412,10 +416,12 @@ async fn create_account(args: CreateAccountArgs, ctx: &mut Context) -> anyhow::R
                 CliError::new(apptctl_api::ErrorClass::Conflict, message)
             }
             CreateAccountError::Start(StartError::NoDatabase(_))
-            | CreateAccountError::Start(StartError::MigrationsPending { .. }) => {
+            | CreateAccountError::Start(StartError::MigrationsPending { .. })
+            | CreateAccountError::Start(StartError::SchemaNewer { .. }) => {
                 CliError::usage(message).with_hint("run: apptctl server migrate --db PATH")
             }
-            CreateAccountError::Account(AccountError::Storage(inner)) => {
+            CreateAccountError::Start(StartError::Unreadable(inner))
+            | CreateAccountError::Account(AccountError::Storage(inner)) => {
                 CliError::internal(format!("{inner:#}"))
             }
         }

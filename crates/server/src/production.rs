@@ -38,6 +38,11 @@ pub enum StartError {
     NoDatabase(PathBuf),
     #[error("the database {db} lacks migrations: {pending}")]
     MigrationsPending { db: PathBuf, pending: String },
+    #[error("the database {db} has migrations this apptctl does not know: {versions:?}")]
+    SchemaNewer { db: PathBuf, versions: Vec<i64> },
+    /// The file could not be read as a database at all.
+    #[error(transparent)]
+    Unreadable(anyhow::Error),
 }
 
 /// `apptctl server start`: serves until Ctrl-C or SIGTERM, then lets the
@@ -72,20 +77,33 @@ pub async fn start(opts: ProductionOptions) -> anyhow::Result<()> {
 /// effect of a restart.
 async fn open_migrated(db: PathBuf) -> anyhow::Result<Arc<SqliteStore>> {
     tokio::task::spawn_blocking(move || {
-        if !db.is_file() {
-            return Err(StartError::NoDatabase(db).into());
-        }
-        let pending = SqliteStore::pending_migrations(&db)?;
-        if !pending.is_empty() {
-            return Err(StartError::MigrationsPending {
-                db,
-                pending: names(&pending),
-            }
-            .into());
-        }
+        check_schema(&db)?;
         Ok(Arc::new(SqliteStore::open(&db)?))
     })
     .await?
+}
+
+/// The schema must be exactly the one this binary embeds: behind needs
+/// `server migrate`, ahead means an older binary after a newer one migrated.
+fn check_schema(db: &Path) -> Result<(), StartError> {
+    if !db.is_file() {
+        return Err(StartError::NoDatabase(db.to_path_buf()));
+    }
+    let pending = SqliteStore::pending_migrations(db).map_err(StartError::Unreadable)?;
+    if !pending.is_empty() {
+        return Err(StartError::MigrationsPending {
+            db: db.to_path_buf(),
+            pending: names(&pending),
+        });
+    }
+    let versions = SqliteStore::unknown_migrations(db).map_err(StartError::Unreadable)?;
+    if !versions.is_empty() {
+        return Err(StartError::SchemaNewer {
+            db: db.to_path_buf(),
+            versions,
+        });
+    }
+    Ok(())
 }
 
 /// The address on stdout (for people and scripts) and in the log.
@@ -164,17 +182,7 @@ pub enum CreateAccountError {
 /// Creates the account in the migrated database at `db`; returns its id.
 pub fn create_account(db: &Path, request: AccountRequest) -> Result<i64, CreateAccountError> {
     check_account(&request)?;
-    if !db.is_file() {
-        return Err(StartError::NoDatabase(db.to_path_buf()).into());
-    }
-    let pending = SqliteStore::pending_migrations(db).map_err(AccountError::Storage)?;
-    if !pending.is_empty() {
-        return Err(StartError::MigrationsPending {
-            db: db.to_path_buf(),
-            pending: names(&pending),
-        }
-        .into());
-    }
+    check_schema(db)?;
 
     let password_hash =
         crate::auth::hash_password(&request.password).map_err(AccountError::Storage)?;

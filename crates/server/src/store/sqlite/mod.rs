@@ -97,18 +97,31 @@ impl SqliteStore {
         migrate(&mut conn).context("migrating the database")
     }
 
+    /// Migration versions applied to the database at `path` that this binary
+    /// does not know: the file was migrated by a newer release. Read-only.
+    pub fn unknown_migrations(path: &Path) -> anyhow::Result<Vec<i64>> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("opening database {}", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        if !has_migrations_table(&conn)? {
+            return Ok(Vec::new());
+        }
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        let mut statement =
+            conn.prepare("SELECT version FROM schema_migrations WHERE version > ?1 ORDER BY 1")?;
+        let versions = statement
+            .query_map([known], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(versions)
+    }
+
     /// The embedded migrations the existing database at `path` lacks. Opens
     /// it read-only, so looking changes nothing.
     pub fn pending_migrations(path: &Path) -> anyhow::Result<Vec<Migration>> {
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .with_context(|| format!("opening database {}", path.display()))?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        let has_table: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master \
-             WHERE type = 'table' AND name = 'schema_migrations')",
-            [],
-            |r| r.get(0),
-        )?;
+        let has_table = has_migrations_table(&conn)?;
         let mut pending = Vec::new();
         for (version, name, _) in MIGRATIONS {
             let applied = has_table
@@ -213,6 +226,15 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;",
     )?;
     Ok(conn)
+}
+
+fn has_migrations_table(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master \
+         WHERE type = 'table' AND name = 'schema_migrations')",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Applies the migrations not yet applied, each in its own transaction, and
