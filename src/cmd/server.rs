@@ -79,6 +79,7 @@ pub struct DevOnlyFlags {
     pub records: Option<String>,
 }
 
+#[cfg(feature = "server")]
 impl DevOnlyFlags {
     /// The first dev-only flag given, as typed on the command line.
     fn first_given(&self) -> Option<&'static str> {
