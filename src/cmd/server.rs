@@ -361,8 +361,16 @@ fn production_options(
 #[cfg(feature = "server")]
 async fn migrate(args: MigrateArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let db = args.db.clone();
-    let applied =
-        tokio::task::spawn_blocking(move || apptctl_server::production::migrate(&db)).await??;
+    let applied = tokio::task::spawn_blocking(move || apptctl_server::production::migrate(&db))
+        .await?
+        .map_err(
+            |err| match err.downcast_ref::<apptctl_server::production::StartError>() {
+                Some(_) => CliError::usage(err.to_string())
+                    .with_hint("run the apptctl release that migrated it, or a newer one")
+                    .into(),
+                None => err,
+            },
+        )?;
     if ctx.out.is_json() {
         let names: Vec<&str> = applied.iter().map(|m| m.name).collect();
         ctx.out.json(&serde_json::json!({

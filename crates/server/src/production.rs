@@ -138,7 +138,19 @@ fn platform_config(opts: &ProductionOptions) -> PlatformConfig {
 
 /// `apptctl server migrate`: creates the database when missing, applies
 /// the migrations it lacks and returns them (empty: it was up to date).
+/// A database a newer release migrated is refused: "up to date" would be
+/// untrue for this binary.
 pub fn migrate(db: &Path) -> anyhow::Result<Vec<Migration>> {
+    if db.is_file() {
+        let versions = SqliteStore::unknown_migrations(db)?;
+        if !versions.is_empty() {
+            return Err(StartError::SchemaNewer {
+                db: db.to_path_buf(),
+                versions,
+            }
+            .into());
+        }
+    }
     SqliteStore::apply_migrations(db)
 }
 

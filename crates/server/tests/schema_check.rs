@@ -29,6 +29,17 @@ fn a_database_migrated_by_a_newer_release_is_refused() {
     )
     .unwrap();
 
+    let migrated = production::migrate(&db);
+    assert!(
+        matches!(
+            migrated
+                .as_ref()
+                .map_err(|e| e.downcast_ref::<StartError>()),
+            Err(Some(StartError::SchemaNewer { .. }))
+        ),
+        "{migrated:?}"
+    );
+
     match production::create_account(&db, request()) {
         Err(CreateAccountError::Start(StartError::SchemaNewer { versions, .. })) => {
             assert_eq!(versions, vec![99]);
