@@ -541,6 +541,9 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service on embedded SQLite (development only)')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the service in production mode: no demo data, JSON logs')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Create or update a database''s schema, report what was applied, exit')
+            [CompletionResult]::new('create-account', 'create-account', [CompletionResultType]::ParameterValue, 'Create an account; the password is read from stdin')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -573,12 +576,103 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'apptctl;server;start' {
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on; port 0 picks a free port (printed at start)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file, created and migrated by `apptctl server migrate`')
+            [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Requests per second per client before 429 [default: 2000]')
+            [CompletionResult]::new('--cutoff-hours', '--cutoff-hours', [CompletionResultType]::ParameterName, 'Hours before the start when cancelling stops [default: 24]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest a request may take before it is answered 503, in seconds')
+            [CompletionResult]::new('--body-limit', '--body-limit', [CompletionResultType]::ParameterName, 'Largest request body accepted, in bytes')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'After SIGTERM or Ctrl-C, how long requests in flight may take to finish')
+            [CompletionResult]::new('--otp-fixed', '--otp-fixed', [CompletionResultType]::ParameterName, 'otp-fixed')
+            [CompletionResult]::new('--fault-rate', '--fault-rate', [CompletionResultType]::ParameterName, 'fault-rate')
+            [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'latency')
+            [CompletionResult]::new('--clock', '--clock', [CompletionResultType]::ParameterName, 'clock')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'seed')
+            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'records')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:8787]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file (server and defaults)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit per request, like 30s, 500ms or 2m')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries of a failed request (5xx, 429, timeouts, dropped connections)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print ids only, one per line')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print ids only, one per line')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP on stderr (secrets redacted); repeat for bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP on stderr (secrets redacted); repeat for bodies')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Allow sending a token over plain http to a host other than this machine')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'apptctl;server;migrate' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file; created when it does not exist')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:8787]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file (server and defaults)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit per request, like 30s, 500ms or 2m')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries of a failed request (5xx, 429, timeouts, dropped connections)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print ids only, one per line')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print ids only, one per line')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP on stderr (secrets redacted); repeat for bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP on stderr (secrets redacted); repeat for bodies')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Allow sending a token over plain http to a host other than this machine')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'apptctl;server;create-account' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The migrated SQLite database file')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'The login name')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'What the account may see and do')
+            [CompletionResult]::new('--department', '--department', [CompletionResultType]::ParameterName, 'A department a manager acts for (repeat for several)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The person''s full name [default: the username]')
+            [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'Where one-time codes and notices go by SMS')
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'Where one-time codes and notices go by e-mail')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:8787]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file (server and defaults)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit per request, like 30s, 500ms or 2m')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries of a failed request (5xx, 429, timeouts, dropped connections)')
+            [CompletionResult]::new('--no-two-factor', '--no-two-factor', [CompletionResultType]::ParameterName, 'Log in with the password alone (no one-time code); not for people')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print ids only, one per line')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print ids only, one per line')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP on stderr (secrets redacted); repeat for bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP on stderr (secrets redacted); repeat for bodies')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Allow sending a token over plain http to a host other than this machine')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'apptctl;server;help' {
             [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service on embedded SQLite (development only)')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the service in production mode: no demo data, JSON logs')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Create or update a database''s schema, report what was applied, exit')
+            [CompletionResult]::new('create-account', 'create-account', [CompletionResultType]::ParameterValue, 'Create an account; the password is read from stdin')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'apptctl;server;help;start-dev' {
+            break
+        }
+        'apptctl;server;help;start' {
+            break
+        }
+        'apptctl;server;help;migrate' {
+            break
+        }
+        'apptctl;server;help;create-account' {
             break
         }
         'apptctl;server;help;help' {
@@ -692,9 +786,21 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
         }
         'apptctl;help;server' {
             [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service on embedded SQLite (development only)')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the service in production mode: no demo data, JSON logs')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Create or update a database''s schema, report what was applied, exit')
+            [CompletionResult]::new('create-account', 'create-account', [CompletionResultType]::ParameterValue, 'Create an account; the password is read from stdin')
             break
         }
         'apptctl;help;server;start-dev' {
+            break
+        }
+        'apptctl;help;server;start' {
+            break
+        }
+        'apptctl;help;server;migrate' {
+            break
+        }
+        'apptctl;help;server;create-account' {
             break
         }
         'apptctl;help;generate-docs' {

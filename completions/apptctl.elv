@@ -512,6 +512,9 @@ set edit:completion:arg-completer[apptctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand start-dev 'Start the reference service on embedded SQLite (development only)'
+            cand start 'Start the service in production mode: no demo data, JSON logs'
+            cand migrate 'Create or update a database''s schema, report what was applied, exit'
+            cand create-account 'Create an account; the password is read from stdin'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apptctl;server;start-dev'= {
@@ -542,11 +545,96 @@ set edit:completion:arg-completer[apptctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'apptctl;server;start'= {
+            cand --addr 'Address to listen on; port 0 picks a free port (printed at start)'
+            cand --db 'SQLite database file, created and migrated by `apptctl server migrate`'
+            cand --rate-limit 'Requests per second per client before 429 [default: 2000]'
+            cand --cutoff-hours 'Hours before the start when cancelling stops [default: 24]'
+            cand --request-timeout 'Longest a request may take before it is answered 503, in seconds'
+            cand --body-limit 'Largest request body accepted, in bytes'
+            cand --drain-timeout 'After SIGTERM or Ctrl-C, how long requests in flight may take to finish'
+            cand --otp-fixed 'otp-fixed'
+            cand --fault-rate 'fault-rate'
+            cand --latency 'latency'
+            cand --clock 'clock'
+            cand --seed 'seed'
+            cand --records 'records'
+            cand --server 'Server URL [default: the profile''s, else http://127.0.0.1:8787]'
+            cand --profile 'Profile in the config file (server and defaults)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Time limit per request, like 30s, 500ms or 2m'
+            cand --retries 'Retries of a failed request (5xx, 429, timeouts, dropped connections)'
+            cand -q 'Print ids only, one per line'
+            cand --quiet 'Print ids only, one per line'
+            cand -v 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+            cand --verbose 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+            cand --no-color 'No colour (also when NO_COLOR is set)'
+            cand --insecure-http 'Allow sending a token over plain http to a host other than this machine'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'apptctl;server;migrate'= {
+            cand --db 'SQLite database file; created when it does not exist'
+            cand --server 'Server URL [default: the profile''s, else http://127.0.0.1:8787]'
+            cand --profile 'Profile in the config file (server and defaults)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Time limit per request, like 30s, 500ms or 2m'
+            cand --retries 'Retries of a failed request (5xx, 429, timeouts, dropped connections)'
+            cand -q 'Print ids only, one per line'
+            cand --quiet 'Print ids only, one per line'
+            cand -v 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+            cand --verbose 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+            cand --no-color 'No colour (also when NO_COLOR is set)'
+            cand --insecure-http 'Allow sending a token over plain http to a host other than this machine'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'apptctl;server;create-account'= {
+            cand --db 'The migrated SQLite database file'
+            cand --username 'The login name'
+            cand --role 'What the account may see and do'
+            cand --department 'A department a manager acts for (repeat for several)'
+            cand --name 'The person''s full name [default: the username]'
+            cand --phone 'Where one-time codes and notices go by SMS'
+            cand --email 'Where one-time codes and notices go by e-mail'
+            cand --server 'Server URL [default: the profile''s, else http://127.0.0.1:8787]'
+            cand --profile 'Profile in the config file (server and defaults)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Time limit per request, like 30s, 500ms or 2m'
+            cand --retries 'Retries of a failed request (5xx, 429, timeouts, dropped connections)'
+            cand --no-two-factor 'Log in with the password alone (no one-time code); not for people'
+            cand -q 'Print ids only, one per line'
+            cand --quiet 'Print ids only, one per line'
+            cand -v 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+            cand --verbose 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+            cand --no-color 'No colour (also when NO_COLOR is set)'
+            cand --insecure-http 'Allow sending a token over plain http to a host other than this machine'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'apptctl;server;help'= {
             cand start-dev 'Start the reference service on embedded SQLite (development only)'
+            cand start 'Start the service in production mode: no demo data, JSON logs'
+            cand migrate 'Create or update a database''s schema, report what was applied, exit'
+            cand create-account 'Create an account; the password is read from stdin'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apptctl;server;help;start-dev'= {
+        }
+        &'apptctl;server;help;start'= {
+        }
+        &'apptctl;server;help;migrate'= {
+        }
+        &'apptctl;server;help;create-account'= {
         }
         &'apptctl;server;help;help'= {
         }
@@ -636,8 +724,17 @@ set edit:completion:arg-completer[apptctl] = {|@words|
         }
         &'apptctl;help;server'= {
             cand start-dev 'Start the reference service on embedded SQLite (development only)'
+            cand start 'Start the service in production mode: no demo data, JSON logs'
+            cand migrate 'Create or update a database''s schema, report what was applied, exit'
+            cand create-account 'Create an account; the password is read from stdin'
         }
         &'apptctl;help;server;start-dev'= {
+        }
+        &'apptctl;help;server;start'= {
+        }
+        &'apptctl;help;server;migrate'= {
+        }
+        &'apptctl;help;server;create-account'= {
         }
         &'apptctl;help;generate-docs'= {
         }

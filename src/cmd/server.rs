@@ -1,5 +1,6 @@
-//! `apptctl server start-dev`: the reference appointment service on embedded
-//! SQLite, for trying the CLI, for its tests and for benchmarks. Built only
+//! `apptctl server ...`: the reference appointment service on embedded
+//! SQLite. `start-dev` is for trying the CLI, its tests and benchmarks;
+//! `start`, `migrate` and `create-account` run it in production. Built only
 //! with the default cargo feature `server`.
 
 use std::path::PathBuf;
@@ -22,6 +23,171 @@ pub enum ServerCommand {
     /// Start the reference service on embedded SQLite (development only)
     #[command(after_help = EXAMPLES)]
     StartDev(StartDevArgs),
+
+    /// Start the service in production mode: no demo data, JSON logs
+    #[command(after_help = START_EXAMPLES)]
+    Start(StartArgs),
+
+    /// Create or update a database's schema, report what was applied, exit
+    #[command(after_help = MIGRATE_EXAMPLES)]
+    Migrate(MigrateArgs),
+
+    /// Create an account; the password is read from stdin
+    #[command(after_help = CREATE_ACCOUNT_EXAMPLES)]
+    CreateAccount(CreateAccountArgs),
+}
+
+pub const START_EXAMPLES: &str = "\
+Examples:
+  apptctl server migrate --db /var/lib/apptctl/apptctl.db
+  apptctl server start --db /var/lib/apptctl/apptctl.db --addr 127.0.0.1:8787
+  APPTCTL_DB=/var/lib/apptctl/apptctl.db APPTCTL_ADDR=0.0.0.0:8787 apptctl server start
+
+The database must exist and be migrated (`apptctl server migrate`). Logs are
+JSON lines on stderr (level: RUST_LOG, default info). SIGTERM or Ctrl-C stops
+accepting connections and lets requests in flight finish within --drain-timeout.";
+
+pub const MIGRATE_EXAMPLES: &str = "\
+Examples:
+  apptctl server migrate --db /var/lib/apptctl/apptctl.db
+
+Creates the file when it does not exist. Back the database up first.";
+
+pub const CREATE_ACCOUNT_EXAMPLES: &str = "\
+Examples:
+  printf '%s\\n' \"$PASSWORD\" | apptctl server create-account --db ./apptctl.db \\
+      --username ivanova --role applicant --phone '+7 900 000-00-00' --email i@example.org
+  printf '%s\\n' \"$PASSWORD\" | apptctl server create-account --db ./apptctl.db \\
+      --username lead --role manager --department dep-01 --phone '+7 900 000-00-01' \\
+      --email lead@example.org";
+
+/// Flags of `start-dev` that `start` refuses by name, so that a dev-only
+/// setting is never silently dropped in production.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DevOnlyFlags {
+    #[arg(long, hide = true, value_name = "CODE")]
+    pub otp_fixed: Option<String>,
+    #[arg(long, hide = true, value_name = "P")]
+    pub fault_rate: Option<String>,
+    #[arg(long, hide = true, value_name = "MS")]
+    pub latency: Option<String>,
+    #[arg(long, hide = true, value_name = "RFC3339")]
+    pub clock: Option<String>,
+    #[arg(long, hide = true, value_name = "SEED")]
+    pub seed: Option<String>,
+    #[arg(long, hide = true, value_name = "N")]
+    pub records: Option<String>,
+}
+
+#[cfg(feature = "server")]
+impl DevOnlyFlags {
+    /// The first dev-only flag given, as typed on the command line.
+    fn first_given(&self) -> Option<&'static str> {
+        [
+            ("--otp-fixed", self.otp_fixed.is_some()),
+            ("--fault-rate", self.fault_rate.is_some()),
+            ("--latency", self.latency.is_some()),
+            ("--clock", self.clock.is_some()),
+            ("--seed", self.seed.is_some()),
+            ("--records", self.records.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(flag, given)| given.then_some(flag))
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct StartArgs {
+    /// Address to listen on; port 0 picks a free port (printed at start)
+    #[arg(
+        long,
+        env = "APPTCTL_ADDR",
+        value_name = "HOST:PORT",
+        default_value = "127.0.0.1:8787"
+    )]
+    pub addr: std::net::SocketAddr,
+
+    /// SQLite database file, created and migrated by `apptctl server migrate`
+    #[arg(long, env = "APPTCTL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Requests per second per client before 429 [default: 2000]
+    #[arg(long, env = "APPTCTL_RATE_LIMIT", value_name = "N")]
+    pub rate_limit: Option<u32>,
+
+    /// Hours before the start when cancelling stops [default: 24]
+    #[arg(long, env = "APPTCTL_CUTOFF_HOURS", value_name = "H")]
+    pub cutoff_hours: Option<u32>,
+
+    /// Longest a request may take before it is answered 503, in seconds
+    #[arg(long, env = "APPTCTL_REQUEST_TIMEOUT", value_name = "SECS", default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+
+    /// Largest request body accepted, in bytes
+    #[arg(long, env = "APPTCTL_BODY_LIMIT", value_name = "BYTES", default_value_t = 2 * 1024 * 1024,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_limit: u64,
+
+    /// After SIGTERM or Ctrl-C, how long requests in flight may take to finish
+    #[arg(
+        long,
+        env = "APPTCTL_DRAIN_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 20
+    )]
+    pub drain_timeout: u64,
+
+    #[command(flatten)]
+    pub dev_only: DevOnlyFlags,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MigrateArgs {
+    /// SQLite database file; created when it does not exist
+    #[arg(long, env = "APPTCTL_DB", value_name = "PATH")]
+    pub db: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccountRole {
+    Applicant,
+    Manager,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CreateAccountArgs {
+    /// The migrated SQLite database file
+    #[arg(long, env = "APPTCTL_DB", value_name = "PATH")]
+    pub db: PathBuf,
+
+    /// The login name
+    #[arg(long, value_name = "NAME")]
+    pub username: String,
+
+    /// What the account may see and do
+    #[arg(long, value_enum)]
+    pub role: AccountRole,
+
+    /// A department a manager acts for (repeat for several)
+    #[arg(long = "department", value_name = "ID")]
+    pub departments: Vec<String>,
+
+    /// The person's full name [default: the username]
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+
+    /// Where one-time codes and notices go by SMS
+    #[arg(long, value_name = "NUMBER")]
+    pub phone: String,
+
+    /// Where one-time codes and notices go by e-mail
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: String,
+
+    /// Log in with the password alone (no one-time code); not for people
+    #[arg(long)]
+    pub no_two_factor: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -83,6 +249,9 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 pub async fn run(command: ServerCommand, ctx: &mut Context) -> anyhow::Result<()> {
     match command {
         ServerCommand::StartDev(args) => start_dev(args, ctx).await,
+        ServerCommand::Start(args) => start(args, ctx).await,
+        ServerCommand::Migrate(args) => migrate(args, ctx).await,
+        ServerCommand::CreateAccount(args) => create_account(args, ctx).await,
     }
 }
 
@@ -132,11 +301,168 @@ fn dev_options(args: StartDevArgs) -> apptctl_server::dev::DevOptions {
     }
 }
 
+#[cfg(feature = "server")]
+async fn start(args: StartArgs, _ctx: &mut Context) -> anyhow::Result<()> {
+    use apptctl_server::production::{self, StartError};
+
+    let opts = production_options(args)?;
+    let addr = opts.addr;
+    production::start(opts)
+        .await
+        .map_err(|err| match err.downcast_ref::<StartError>() {
+            Some(StartError::NoDatabase(_)) => CliError::usage(err.to_string())
+                .with_hint("create it first: apptctl server migrate --db PATH")
+                .into(),
+            Some(StartError::MigrationsPending { db, .. }) => CliError::usage(err.to_string())
+                .with_hint(format!(
+                    "back the database up, then run: apptctl server migrate --db {}",
+                    db.display()
+                ))
+                .into(),
+            Some(StartError::SchemaNewer { .. }) => CliError::usage(err.to_string())
+                .with_hint("run the apptctl release that migrated it, or a newer one")
+                .into(),
+            Some(StartError::Unreadable(_)) => err,
+            None => explain_bind_failure(err, addr),
+        })
+}
+
+/// Checks what clap cannot: no dev-only flag, and a database given.
+#[cfg(feature = "server")]
+fn production_options(
+    args: StartArgs,
+) -> Result<apptctl_server::production::ProductionOptions, CliError> {
+    if let Some(flag) = args.dev_only.first_given() {
+        return Err(
+            CliError::usage(format!("{flag} is for the dev server only")).with_hint(
+                "drop it, or run `apptctl server start-dev` to try things with demo data",
+            ),
+        );
+    }
+    let Some(db) = args.db else {
+        return Err(
+            CliError::usage("server start needs a database: --db PATH or APPTCTL_DB")
+                .with_hint("create one with `apptctl server migrate --db PATH`"),
+        );
+    };
+    let max_body_bytes = usize::try_from(args.body_limit)
+        .map_err(|_| CliError::usage(format!("--body-limit {} is too large", args.body_limit)))?;
+    Ok(apptctl_server::production::ProductionOptions {
+        addr: args.addr,
+        db,
+        rate_limit_per_sec: args.rate_limit,
+        cutoff_hours: args.cutoff_hours,
+        request_timeout: std::time::Duration::from_secs(args.request_timeout),
+        max_body_bytes,
+        drain: std::time::Duration::from_secs(args.drain_timeout),
+    })
+}
+
+#[cfg(feature = "server")]
+async fn migrate(args: MigrateArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    let db = args.db.clone();
+    let applied = tokio::task::spawn_blocking(move || apptctl_server::production::migrate(&db))
+        .await?
+        .map_err(
+            |err| match err.downcast_ref::<apptctl_server::production::StartError>() {
+                Some(_) => CliError::usage(err.to_string())
+                    .with_hint("run the apptctl release that migrated it, or a newer one")
+                    .into(),
+                None => err,
+            },
+        )?;
+    if ctx.out.is_json() {
+        let names: Vec<&str> = applied.iter().map(|m| m.name).collect();
+        ctx.out.json(&serde_json::json!({
+            "database": args.db.display().to_string(),
+            "applied": names,
+        }))?;
+    } else if applied.is_empty() {
+        ctx.out.line(format!(
+            "{}: up to date, nothing applied",
+            args.db.display()
+        ))?;
+    } else {
+        for migration in &applied {
+            ctx.out.line(format!("applied {}", migration.name))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(feature = "server")]
+async fn create_account(args: CreateAccountArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    use apptctl_server::production::{self, AccountRequest, CreateAccountError, StartError};
+    use apptctl_server::store::sqlite::AccountError;
+
+    let password = crate::prompt::secret_from_stdin("password")?;
+    let request = AccountRequest {
+        name: args.name.clone().unwrap_or_else(|| args.username.clone()),
+        username: args.username.clone(),
+        role: match args.role {
+            AccountRole::Applicant => apptctl_api::auth::Role::Applicant,
+            AccountRole::Manager => apptctl_api::auth::Role::Manager,
+        },
+        password: password.expose().to_string(),
+        two_factor: !args.no_two_factor,
+        phone: args.phone,
+        email: args.email,
+        departments: args.departments,
+    };
+    let db = args.db;
+    let created =
+        tokio::task::spawn_blocking(move || production::create_account(&db, request)).await?;
+    let user_id = created.map_err(|err| {
+        let message = err.to_string();
+        match err {
+            CreateAccountError::WeakPassword
+            | CreateAccountError::ManagerWithoutDepartment
+            | CreateAccountError::ApplicantWithDepartment
+            | CreateAccountError::Account(AccountError::UnknownDepartment(_)) => {
+                CliError::invalid_input(message)
+            }
+            CreateAccountError::Account(AccountError::Exists(_)) => {
+                CliError::new(apptctl_api::ErrorClass::Conflict, message)
+            }
+            CreateAccountError::Start(StartError::NoDatabase(_))
+            | CreateAccountError::Start(StartError::MigrationsPending { .. })
+            | CreateAccountError::Start(StartError::SchemaNewer { .. }) => {
+                CliError::usage(message).with_hint("run: apptctl server migrate --db PATH")
+            }
+            CreateAccountError::Start(StartError::Unreadable(inner))
+            | CreateAccountError::Account(AccountError::Storage(inner)) => {
+                CliError::internal(format!("{inner:#}"))
+            }
+        }
+    })?;
+    ctx.out
+        .chatter(format!("created account {} (id {user_id})", args.username));
+    Ok(())
+}
+
 #[cfg(not(feature = "server"))]
 async fn start_dev(_args: StartDevArgs, _ctx: &mut Context) -> anyhow::Result<()> {
-    Err(
-        CliError::usage("this apptctl was built without the dev server")
-            .with_hint("build with the default `server` feature: cargo install apptctl")
-            .into(),
-    )
+    Err(without_server())
+}
+
+#[cfg(not(feature = "server"))]
+async fn start(_args: StartArgs, _ctx: &mut Context) -> anyhow::Result<()> {
+    Err(without_server())
+}
+
+#[cfg(not(feature = "server"))]
+async fn migrate(_args: MigrateArgs, _ctx: &mut Context) -> anyhow::Result<()> {
+    Err(without_server())
+}
+
+#[cfg(not(feature = "server"))]
+async fn create_account(_args: CreateAccountArgs, _ctx: &mut Context) -> anyhow::Result<()> {
+    Err(without_server())
+}
+
+#[cfg(not(feature = "server"))]
+fn without_server() -> anyhow::Error {
+    CliError::usage("this apptctl was built without the reference service")
+        .with_hint("build with the default `server` feature: cargo install apptctl")
+        .into()
 }

@@ -42,7 +42,12 @@ fn every_command_has_examples_in_its_help() {
             "token {action}"
         );
     }
-    assert!(help(&["server", "start-dev", "--help"]).contains("Examples:"));
+    for action in ["start-dev", "start", "migrate", "create-account"] {
+        assert!(
+            help(&["server", action, "--help"]).contains("Examples:"),
+            "server {action}"
+        );
+    }
 }
 
 #[test]

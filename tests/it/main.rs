@@ -7,6 +7,7 @@ mod auth;
 mod docs;
 mod faults;
 mod offline;
+mod production;
 mod records;
 mod tty;
 

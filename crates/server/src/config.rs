@@ -20,6 +20,9 @@ pub struct ServerConfig {
     pub lockout: Duration,
     /// Every one-time code equals this (dev and tests only).
     pub otp_fixed: Option<String>,
+    /// Whether the log shows each one-time code it "sends": the dev server's
+    /// way of delivering them. Production leaves delivery to the outbox.
+    pub log_codes: bool,
 }
 
 impl Default for ServerConfig {
@@ -33,6 +36,7 @@ impl Default for ServerConfig {
             max_failed_logins: 5,
             lockout: Duration::minutes(15),
             otp_fixed: None,
+            log_codes: true,
         }
     }
 }

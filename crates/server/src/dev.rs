@@ -1,7 +1,8 @@
-//! Running the service: [`spawn`] starts it on a listener and returns a
-//! handle (tests use it), [`start_dev`] is `apptctl server start-dev`: it
-//! prints where it listens and the demo accounts, then serves until Ctrl-C
-//! or SIGTERM.
+//! The development server: [`spawn`] opens (and seeds) a database and starts
+//! the service on it, returning a handle (tests use it); [`start_dev`] is
+//! `apptctl server start-dev`: it prints where it listens and the demo
+//! accounts, then serves until Ctrl-C or SIGTERM. The serving itself is
+//! [`crate::serve`], shared with the production mode.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -10,15 +11,15 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::ServerConfig;
-use crate::platform::{self, PlatformConfig};
+use crate::platform::PlatformConfig;
 use crate::seed;
-use crate::state::AppState;
+use crate::serve::{self, LogFormat, ServeParts};
 use crate::store::sqlite::SqliteStore;
+
+pub use crate::serve::RunningServer;
 
 /// Options of `apptctl server start-dev`.
 #[derive(Debug, Clone)]
@@ -58,55 +59,6 @@ impl Default for DevOptions {
     }
 }
 
-/// A server running in this process.
-pub struct RunningServer {
-    addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
-    temp_dir: Option<PathBuf>,
-    db: PathBuf,
-}
-
-impl RunningServer {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    pub fn db_path(&self) -> &std::path::Path {
-        &self.db
-    }
-
-    /// Stops accepting connections, lets requests in flight finish, and
-    /// removes a temporary database.
-    pub async fn shutdown(mut self) -> anyhow::Result<()> {
-        if let Some(signal) = self.shutdown.take() {
-            let _ = signal.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.context("server task")?.context("serving")?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        if let Some(signal) = self.shutdown.take() {
-            let _ = signal.send(());
-        }
-        if let Some(dir) = self.temp_dir.take() {
-            // Best effort: the server task may still hold the file for a
-            // moment; a leftover temp dir is harmless.
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
 /// Opens (and when new, seeds) the database, binds `opts.addr` and serves in
 /// a background task.
 pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
@@ -115,40 +67,18 @@ pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
         Some(start) => Arc::new(ManualClock::new(start)),
         None => Arc::new(SystemClock),
     };
-    let config = Arc::new(server_config(&opts));
-
     let store = open_and_seed(db.clone(), clock.now(), opts.seed_demo, opts.extra_records).await?;
-    let state = AppState {
+
+    let mut server = serve::serve(ServeParts {
+        addr: opts.addr,
         store,
         clock,
-        config,
-    };
-    let router = crate::app::app(state).merge(platform::ops_router());
-    let router = platform::wrap(router, platform_config(&opts, &db))?;
-
-    let listener = tokio::net::TcpListener::bind(opts.addr)
-        .await
-        .with_context(|| format!("binding {}", opts.addr))?;
-    let addr = listener.local_addr()?;
-    let (shutdown, stop) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop.await;
-        })
-        .await
-    });
-
-    Ok(RunningServer {
-        addr,
-        shutdown: Some(shutdown),
-        task: Some(task),
-        temp_dir,
-        db,
+        config: server_config(&opts),
+        platform: platform_config(&opts, &db),
     })
+    .await?;
+    server.temp_dir = temp_dir;
+    Ok(server)
 }
 
 /// The HTTP layer's settings; `None` options keep the platform defaults.
@@ -207,27 +137,13 @@ async fn open_and_seed(
 
 /// `apptctl server start-dev`.
 pub async fn start_dev(opts: DevOptions) -> anyhow::Result<()> {
-    init_logging();
+    serve::init_logging(LogFormat::Text);
     let server = spawn(opts.clone()).await?;
     print_banner(&server, &opts)?;
 
-    wait_for_stop_signal().await;
+    serve::wait_for_stop_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colour only for a person watching; a log file or pipe gets plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none();
-    // The CLI may have installed a subscriber already; then that one stays.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .try_init();
 }
 
 fn print_banner(server: &RunningServer, opts: &DevOptions) -> anyhow::Result<()> {
@@ -258,25 +174,4 @@ fn print_banner(server: &RunningServer, opts: &DevOptions) -> anyhow::Result<()>
     )?;
     out.flush()?;
     Ok(())
-}
-
-async fn wait_for_stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
-    }
 }

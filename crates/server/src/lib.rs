@@ -1,12 +1,15 @@
 //! The reference appointment service.
 //!
 //! A real HTTP server (axum on tokio) over embedded SQLite that enforces the
-//! domain rules of SPEC §2. `apptctl server start-dev` runs it; the CLI's
-//! tests, the benchmarks and anyone trying the tool talk to it.
+//! domain rules of SPEC §2. `apptctl server start-dev` runs it with demo data
+//! (the CLI's tests, the benchmarks and anyone trying the tool talk to that),
+//! `apptctl server start` in production.
 //!
 //! How it fits together:
-//! - [`dev`] opens (and seeds, see [`seed`]) the database, builds the router
-//!   with [`app::app`], wraps it in the [`platform`] layers and serves it.
+//! - [`dev`] opens (and seeds, see [`seed`]) the database; [`production`]
+//!   opens a migrated one without demo data. Both hand it to [`serve`], which
+//!   builds the router with [`app::app`], wraps it in the [`platform`] layers
+//!   and serves it with graceful shutdown.
 //! - [`routes`] has one router per resource; handlers parse and check the
 //!   request at the edge, take an [`auth::Actor`], and call the [`store`].
 //! - [`domain`] holds the rules (cutoff, access, reasons, challenges, the
@@ -31,8 +34,10 @@ pub mod metrics;
 pub mod openapi;
 pub mod platform;
 pub mod problem;
+pub mod production;
 pub mod request_id;
 pub mod routes;
 pub mod seed;
+pub mod serve;
 pub mod state;
 pub mod store;

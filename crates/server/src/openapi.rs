@@ -210,7 +210,8 @@ fn departments() {}
 
 /// Whether the service and its database answer.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "Health", body = Health)))]
+    responses((status = 200, description = "Healthy", body = Health),
+        (status = 503, description = "The database does not answer", body = Health)))]
 fn healthz() {}
 
 /// Prometheus metrics.

@@ -6,6 +6,7 @@ use apptctl_api::records::{DepartmentRef, ServiceRef};
 use apptctl_api::slots::{Slot, SlotsQuery};
 use apptctl_api::{Health, Page, API_VERSION};
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 
@@ -72,13 +73,21 @@ async fn departments(
     Ok(Json(state.store.departments().await?))
 }
 
-async fn health(State(state): State<AppState>) -> Json<Health> {
+/// 503 when the database does not answer, so a load balancer or an
+/// orchestrator takes the instance out of rotation.
+async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let database_ok = state.store.ping().await;
-    Json(Health {
+    let status = if database_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = Json(Health {
         status: if database_ok { "ok" } else { "degraded" }.to_string(),
         api_version: API_VERSION.to_string(),
         server_version: env!("CARGO_PKG_VERSION").to_string(),
         database: state.store.backend().to_string(),
         database_ok,
-    })
+    });
+    (status, body)
 }

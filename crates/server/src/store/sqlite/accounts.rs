@@ -353,3 +353,92 @@ pub fn revoke_token(
         Some(id.to_string()),
     )
 }
+
+/// An account created by an operator (`apptctl server create-account`).
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    /// The argon2id PHC string; the caller checks the policy and hashes.
+    pub password_hash: String,
+    pub two_factor: bool,
+    pub phone: String,
+    pub email: String,
+    /// The departments a manager acts for; they must exist.
+    pub departments: Vec<String>,
+}
+
+/// Why an account could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("an account named {0:?} already exists")]
+    Exists(String),
+    #[error("there is no department {0:?}")]
+    UnknownDepartment(String),
+    #[error(transparent)]
+    Storage(#[from] anyhow::Error),
+}
+
+/// Inserts the account and its departments; returns the new user's id.
+pub fn create_account(
+    tx: &rusqlite::Transaction,
+    account: &NewAccount,
+) -> Result<i64, AccountError> {
+    let taken: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)",
+            params![account.username],
+            |r| r.get(0),
+        )
+        .map_err(anyhow::Error::from)?;
+    if taken {
+        return Err(AccountError::Exists(account.username.clone()));
+    }
+    let role = match account.role {
+        Role::Applicant => "applicant",
+        Role::Manager => "manager",
+    };
+    tx.execute(
+        "INSERT INTO users (username, name, role, password_hash, two_factor, phone, email) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            account.username,
+            account.name,
+            role,
+            account.password_hash,
+            account.two_factor,
+            account.phone,
+            account.email
+        ],
+    )
+    .map_err(anyhow::Error::from)?;
+    let user_id = tx.last_insert_rowid();
+    for department in &account.departments {
+        add_department(tx, user_id, department)?;
+    }
+    Ok(user_id)
+}
+
+fn add_department(
+    tx: &rusqlite::Transaction,
+    user_id: i64,
+    department: &str,
+) -> Result<(), AccountError> {
+    let exists: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM departments WHERE id = ?1)",
+            params![department],
+            |r| r.get(0),
+        )
+        .map_err(anyhow::Error::from)?;
+    if !exists {
+        return Err(AccountError::UnknownDepartment(department.to_string()));
+    }
+    tx.execute(
+        "INSERT OR IGNORE INTO user_departments (user_id, department_id) VALUES (?1, ?2)",
+        params![user_id, department],
+    )
+    .map_err(anyhow::Error::from)?;
+    Ok(())
+}

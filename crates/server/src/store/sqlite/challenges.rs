@@ -48,8 +48,13 @@ pub fn issue(
     cover(conn, &id, records)?;
 
     send_code(conn, ctx, user_id, (&phone, &email), purpose, &code)?;
-    tracing::info!(user = %username, challenge = %id, purpose = ?purpose, %code,
-        "one-time code sent by SMS and e-mail");
+    if ctx.config.log_codes {
+        tracing::info!(user = %username, challenge = %id, purpose = ?purpose, %code,
+            "one-time code sent by SMS and e-mail");
+    } else {
+        tracing::info!(user = %username, challenge = %id, purpose = ?purpose,
+            "one-time code queued in the notifications outbox");
+    }
     audit_ok(
         conn,
         ctx,

@@ -29,14 +29,35 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use accounts::{AccountError, NewAccount};
+
 use super::*;
 use crate::auth::{Actor, Authentication};
 use crate::domain::access::Visibility;
 use crate::domain::records::RecordRow;
 use crate::error::ApiError;
 
-/// The migrations, in order. Never edit one that has shipped; add a new one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_initial.sql"))];
+/// The migrations, in order: version, name, SQL. Never edit one that has
+/// shipped; add a new one.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "0002_notification_delivery",
+        include_str!("../migrations/0002_notification_delivery.sql"),
+    ),
+];
+
+/// One embedded migration, as reported by `apptctl server migrate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+}
 
 const READERS: usize = 4;
 
@@ -68,11 +89,73 @@ impl SqliteStore {
         &self.path
     }
 
+    /// Opens (creating if needed) the database at `path`, applies the
+    /// migrations it lacks and returns those, without opening a store.
+    pub fn apply_migrations(path: &Path) -> anyhow::Result<Vec<Migration>> {
+        let mut conn =
+            connect(path).with_context(|| format!("opening database {}", path.display()))?;
+        migrate(&mut conn).context("migrating the database")
+    }
+
+    /// Migration versions applied to the database at `path` that this binary
+    /// does not know: the file was migrated by a newer release. Read-only.
+    pub fn unknown_migrations(path: &Path) -> anyhow::Result<Vec<i64>> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("opening database {}", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        if !has_migrations_table(&conn)? {
+            return Ok(Vec::new());
+        }
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        let mut statement =
+            conn.prepare("SELECT version FROM schema_migrations WHERE version > ?1 ORDER BY 1")?;
+        let versions = statement
+            .query_map([known], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(versions)
+    }
+
+    /// The embedded migrations the existing database at `path` lacks. Opens
+    /// it read-only, so looking changes nothing.
+    pub fn pending_migrations(path: &Path) -> anyhow::Result<Vec<Migration>> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("opening database {}", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let has_table = has_migrations_table(&conn)?;
+        let mut pending = Vec::new();
+        for (version, name, _) in MIGRATIONS {
+            let applied = has_table
+                && conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
+                    [version],
+                    |r| r.get::<_, bool>(0),
+                )?;
+            if !applied {
+                pending.push(Migration {
+                    version: *version,
+                    name,
+                });
+            }
+        }
+        Ok(pending)
+    }
+
     /// Whether the database holds no accounts yet (a fresh file to seed).
     pub fn is_empty(&self) -> anyhow::Result<bool> {
         let conn = lock(&self.writer);
         let users: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
         Ok(users == 0)
+    }
+
+    /// Creates an account for an operator; returns the new user's id.
+    pub fn create_account(&self, account: &NewAccount) -> Result<i64, AccountError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(anyhow::Error::from)?;
+        let user_id = accounts::create_account(&tx, account)?;
+        tx.commit().map_err(anyhow::Error::from)?;
+        Ok(user_id)
     }
 
     /// Runs `work` in one immediate transaction on the writer, synchronously.
@@ -145,12 +228,24 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+fn has_migrations_table(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master \
+         WHERE type = 'table' AND name = 'schema_migrations')",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Applies the migrations not yet applied, each in its own transaction, and
+/// returns them.
+fn migrate(conn: &mut Connection) -> anyhow::Result<Vec<Migration>> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations \
          (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
     )?;
-    for (version, sql) in MIGRATIONS {
+    let mut applied_now = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let applied: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
@@ -164,10 +259,14 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))",
                 [version],
             )?;
+            applied_now.push(Migration {
+                version: *version,
+                name,
+            });
         }
         tx.commit()?;
     }
-    Ok(())
+    Ok(applied_now)
 }
 
 #[async_trait]
@@ -176,11 +275,19 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
+    /// Reads the schema version from the file itself: `SELECT 1` would
+    /// answer even when the database file is gone or unreadable.
     async fn ping(&self) -> bool {
         let answer = self
-            .read(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+            .read(|conn| {
+                Ok(
+                    conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+                        r.get::<_, Option<i64>>(0)
+                    })?,
+                )
+            })
             .await;
-        matches!(answer, Ok(1))
+        matches!(answer, Ok(Some(_)))
     }
 
     async fn authenticate(

@@ -1,0 +1,224 @@
+//! The production mode: `apptctl server start`, `server migrate` and
+//! `server create-account`. No demo data, no fixed codes, no injected faults
+//! and no settable clock; the database must exist and be migrated (by
+//! `server migrate`) before the service starts on it. Logs are JSON lines.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use apptctl_api::auth::Role;
+
+use crate::clock::SystemClock;
+use crate::config::ServerConfig;
+use crate::platform::PlatformConfig;
+use crate::serve::{self, LogFormat, ServeParts};
+use crate::store::sqlite::{AccountError, Migration, NewAccount, SqliteStore};
+
+/// Settings of `apptctl server start`.
+#[derive(Debug, Clone)]
+pub struct ProductionOptions {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    /// Requests per second per client before 429; `None`: the platform's.
+    pub rate_limit_per_sec: Option<u32>,
+    pub cutoff_hours: Option<u32>,
+    pub request_timeout: Duration,
+    pub max_body_bytes: usize,
+    /// How long requests in flight may take to finish after a stop signal.
+    pub drain: Duration,
+}
+
+/// Why the production server refuses to start; each is the operator's to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("there is no database at {0}")]
+    NoDatabase(PathBuf),
+    #[error("the database {db} lacks migrations: {pending}")]
+    MigrationsPending { db: PathBuf, pending: String },
+    #[error("the database {db} has migrations this apptctl does not know: {versions:?}")]
+    SchemaNewer { db: PathBuf, versions: Vec<i64> },
+    /// The file could not be read as a database at all.
+    #[error(transparent)]
+    Unreadable(anyhow::Error),
+}
+
+/// `apptctl server start`: serves until Ctrl-C or SIGTERM, then lets the
+/// requests in flight finish within `opts.drain`.
+pub async fn start(opts: ProductionOptions) -> anyhow::Result<()> {
+    serve::init_logging(LogFormat::Json);
+    let store = open_migrated(opts.db.clone()).await?;
+
+    let server = serve::serve(ServeParts {
+        addr: opts.addr,
+        store,
+        clock: Arc::new(SystemClock),
+        config: server_config(&opts),
+        platform: platform_config(&opts),
+    })
+    .await?;
+    announce(&server)?;
+
+    serve::wait_for_stop_signal().await;
+    tracing::info!(
+        drain_seconds = opts.drain.as_secs(),
+        "stop signal: draining"
+    );
+    server.shutdown_within(opts.drain).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Opens the store only when the file exists and every migration is in:
+/// a mistyped path must not create an empty database, and a schema change
+/// is the operator's step (`server migrate`, after a backup), not a side
+/// effect of a restart.
+async fn open_migrated(db: PathBuf) -> anyhow::Result<Arc<SqliteStore>> {
+    tokio::task::spawn_blocking(move || {
+        check_schema(&db)?;
+        Ok(Arc::new(SqliteStore::open(&db)?))
+    })
+    .await?
+}
+
+/// The schema must be exactly the one this binary embeds: behind needs
+/// `server migrate`, ahead means an older binary after a newer one migrated.
+fn check_schema(db: &Path) -> Result<(), StartError> {
+    if !db.is_file() {
+        return Err(StartError::NoDatabase(db.to_path_buf()));
+    }
+    let pending = SqliteStore::pending_migrations(db).map_err(StartError::Unreadable)?;
+    if !pending.is_empty() {
+        return Err(StartError::MigrationsPending {
+            db: db.to_path_buf(),
+            pending: names(&pending),
+        });
+    }
+    let versions = SqliteStore::unknown_migrations(db).map_err(StartError::Unreadable)?;
+    if !versions.is_empty() {
+        return Err(StartError::SchemaNewer {
+            db: db.to_path_buf(),
+            versions,
+        });
+    }
+    Ok(())
+}
+
+/// The address on stdout (for people and scripts) and in the log.
+fn announce(server: &serve::RunningServer) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "apptctl server listening on {}", server.url())?;
+    out.flush()?;
+    tracing::info!(addr = %server.addr(), db = %server.db_path().display(), "listening");
+    Ok(())
+}
+
+fn server_config(opts: &ProductionOptions) -> ServerConfig {
+    let mut config = ServerConfig {
+        log_codes: false,
+        ..ServerConfig::default()
+    };
+    if let Some(hours) = opts.cutoff_hours {
+        config.cutoff = chrono::Duration::hours(hours.into());
+    }
+    config
+}
+
+fn platform_config(opts: &ProductionOptions) -> PlatformConfig {
+    let mut config = PlatformConfig::new(&opts.db);
+    config.request_timeout = opts.request_timeout;
+    config.max_body_bytes = opts.max_body_bytes;
+    if let Some(per_sec) = opts.rate_limit_per_sec {
+        config.rate_limit_per_sec = per_sec;
+    }
+    config
+}
+
+/// `apptctl server migrate`: creates the database when missing, applies
+/// the migrations it lacks and returns them (empty: it was up to date).
+/// A database a newer release migrated is refused: "up to date" would be
+/// untrue for this binary.
+pub fn migrate(db: &Path) -> anyhow::Result<Vec<Migration>> {
+    if db.is_file() {
+        let versions = SqliteStore::unknown_migrations(db)?;
+        if !versions.is_empty() {
+            return Err(StartError::SchemaNewer {
+                db: db.to_path_buf(),
+                versions,
+            }
+            .into());
+        }
+    }
+    SqliteStore::apply_migrations(db)
+}
+
+/// `0001_initial, 0002_...`.
+pub fn names(migrations: &[Migration]) -> String {
+    migrations
+        .iter()
+        .map(|m| m.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An account to create with `apptctl server create-account`.
+#[derive(Debug, Clone)]
+pub struct AccountRequest {
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+    pub two_factor: bool,
+    pub phone: String,
+    pub email: String,
+    pub departments: Vec<String>,
+}
+
+/// Why `create-account` refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAccountError {
+    #[error("the password is too weak: at least 8 characters with letters and digits")]
+    WeakPassword,
+    #[error("a manager needs at least one --department")]
+    ManagerWithoutDepartment,
+    #[error("an applicant has no departments")]
+    ApplicantWithDepartment,
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Start(#[from] StartError),
+}
+
+/// Creates the account in the migrated database at `db`; returns its id.
+pub fn create_account(db: &Path, request: AccountRequest) -> Result<i64, CreateAccountError> {
+    check_account(&request)?;
+    check_schema(db)?;
+
+    let password_hash =
+        crate::auth::hash_password(&request.password).map_err(AccountError::Storage)?;
+    let store = SqliteStore::open(db).map_err(AccountError::Storage)?;
+    let account = NewAccount {
+        username: request.username,
+        name: request.name,
+        role: request.role,
+        password_hash,
+        two_factor: request.two_factor,
+        phone: request.phone,
+        email: request.email,
+        departments: request.departments,
+    };
+    Ok(store.create_account(&account)?)
+}
+
+fn check_account(request: &AccountRequest) -> Result<(), CreateAccountError> {
+    if crate::auth::check_password_policy(&request.password).is_err() {
+        return Err(CreateAccountError::WeakPassword);
+    }
+    match (request.role, request.departments.is_empty()) {
+        (Role::Manager, true) => Err(CreateAccountError::ManagerWithoutDepartment),
+        (Role::Applicant, false) => Err(CreateAccountError::ApplicantWithDepartment),
+        _ => Ok(()),
+    }
+}
