@@ -85,6 +85,12 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+impl From<postgres::Error> for ApiError {
+    fn from(cause: postgres::Error) -> ApiError {
+        ApiError::Internal(cause.into())
+    }
+}
+
 impl From<tokio::task::JoinError> for ApiError {
     fn from(cause: tokio::task::JoinError) -> ApiError {
         ApiError::Internal(cause.into())

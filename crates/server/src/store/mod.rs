@@ -7,6 +7,8 @@
 //! The domain checks themselves live in [`crate::domain`]; implementations
 //! call them inside their transactions, on the rows they have locked.
 
+pub mod common;
+pub mod pg;
 pub mod sqlite;
 
 use std::sync::Arc;

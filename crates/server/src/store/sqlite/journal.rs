@@ -1,8 +1,6 @@
 //! The audit journal, the notifications outbox and record history events.
 
-use apptctl_api::cancel::Channel;
 use apptctl_api::journal::{AuditEntry, Notification, Outcome};
-use apptctl_api::records::RecordStatus;
 use apptctl_api::RecordId;
 use chrono::{DateTime, Utc};
 use rusqlite::types::ToSql;
@@ -12,6 +10,7 @@ use super::rows::{enum_text, json_enum, optional_record_id, record_number, secs,
 use crate::domain::access::Visibility;
 use crate::domain::query::Cursor;
 use crate::error::ApiError;
+pub use crate::store::common::{paged, Event, Message};
 use crate::store::{HistoryFilter, NewAuditEntry, PageOf, PageRequest};
 
 pub fn insert_audit(conn: &Connection, entry: &NewAuditEntry) -> Result<(), ApiError> {
@@ -121,24 +120,6 @@ pub fn list_history(
     }))
 }
 
-/// Cuts the extra row fetched to learn whether another page follows.
-pub fn paged<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Cursor) -> PageOf<T> {
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next = if more { items.last().map(key) } else { None };
-    PageOf { items, next }
-}
-
-/// A message in `user_id`'s outbox.
-pub struct Message<'a> {
-    pub user_id: i64,
-    pub channel: Channel,
-    pub to: &'a str,
-    pub subject: Option<&'a str>,
-    pub body: &'a str,
-    pub record_id: Option<RecordId>,
-}
-
 pub fn notify(conn: &Connection, at: DateTime<Utc>, message: Message<'_>) -> Result<(), ApiError> {
     conn.execute(
         "INSERT INTO notifications \
@@ -183,17 +164,6 @@ pub fn list_notifications(
         primary: n.id,
         secondary: 0,
     }))
-}
-
-/// One step in a record's history.
-pub struct Event<'a> {
-    pub record_id: RecordId,
-    pub event: &'a str,
-    pub from: Option<RecordStatus>,
-    pub to: RecordStatus,
-    pub actor: &'a str,
-    pub reason: Option<&'a str>,
-    pub comment: Option<&'a str>,
 }
 
 pub fn insert_event(

@@ -12,13 +12,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::records::RecordRow;
 use crate::error::ApiError;
-
-/// The statuses that hold a slot, as an SQL list.
-pub const ACTIVE_SQL: &str = "('pending', 'confirmed', 'in_progress')";
-
-pub fn secs(at: DateTime<Utc>) -> i64 {
-    at.timestamp()
-}
+pub use crate::store::common::{
+    enum_text, like_literal, record_number, secs, slot_number, to_record_id, ACTIVE_SQL,
+};
 
 pub fn time(row: &Row, index: usize) -> rusqlite::Result<DateTime<Utc>> {
     let value: i64 = row.get(index)?;
@@ -47,19 +43,6 @@ pub fn optional_record_id(row: &Row, index: usize) -> rusqlite::Result<Option<Re
         .transpose()
 }
 
-pub fn to_record_id(number: i64) -> Option<RecordId> {
-    u64::try_from(number).ok().and_then(RecordId::from_number)
-}
-
-pub fn record_number(id: RecordId) -> i64 {
-    // Record numbers have at most nine digits, far inside i64.
-    id.number() as i64
-}
-
-pub fn slot_number(id: SlotId) -> i64 {
-    i64::try_from(id.number()).unwrap_or(i64::MAX)
-}
-
 /// A text column holding one of the wire names of `T`.
 pub fn parsed<T: FromStr>(row: &Row, index: usize) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
@@ -72,14 +55,6 @@ pub fn json_enum<T: serde::de::DeserializeOwned>(row: &Row, index: usize) -> rus
     let text: String = row.get(index)?;
     serde_json::from_value(serde_json::Value::String(text))
         .map_err(|_| conversion(index, "unknown enum value"))
-}
-
-/// The wire name of a serde enum, for storing.
-pub fn enum_text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => text,
-        _ => String::new(),
-    }
 }
 
 fn conversion(index: usize, message: &str) -> rusqlite::Error {
@@ -166,27 +141,4 @@ pub fn load_slot(conn: &Connection, id: SlotId) -> Result<Option<Slot>, ApiError
     Ok(conn
         .query_row(&sql, params![slot_number(id)], slot_row)
         .optional()?)
-}
-
-/// Escapes `%`, `_` and `\` so `text` matches literally in `LIKE ... ESCAPE '\'`.
-pub fn like_literal(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_are_literal() {
-        assert_eq!(like_literal("50%_off\\"), "50\\%\\_off\\\\");
-        assert_eq!(like_literal("o'brien; \"x\""), "o'brien; \"x\"");
-    }
 }

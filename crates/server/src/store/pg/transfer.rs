@@ -1,0 +1,1 @@
+//! Copying an SQLite database into an empty PostgreSQL one. (Being written.)
