@@ -22,6 +22,7 @@ mod changes;
 mod journal;
 mod records;
 pub mod rows;
+pub mod testing;
 pub mod transfer;
 
 use std::time::Duration;
@@ -604,6 +605,19 @@ mod tests {
             "postgres://app@db/appt"
         );
         assert_eq!(redact_url("host=db user=app"), "host=db user=app");
+    }
+
+    #[test]
+    fn migrations_apply_once_and_a_second_run_finds_none() {
+        let db = testing::TempDatabase::create().unwrap();
+        let first = PgStore::apply_migrations(db.url()).unwrap();
+        assert_eq!(first.len(), MIGRATIONS.len());
+        assert!(PgStore::apply_migrations(db.url()).unwrap().is_empty());
+        assert!(PgStore::pending_migrations(db.url()).unwrap().is_empty());
+        assert!(PgStore::unknown_migrations(db.url()).unwrap().is_empty());
+
+        let store = PgStore::connect(&PgOptions::new(db.url())).unwrap();
+        assert!(store.is_empty().unwrap());
     }
 
     #[test]
