@@ -50,6 +50,26 @@ pub fn code_hash(challenge_id: &str, code: &str) -> String {
 
 /// `+7 900 123-45-67` becomes `+7 *** ***-45-67`: only the last four digits
 /// and the separators stay.
+/// The SMS and the e-mail text that carry `code`.
+pub fn code_messages(
+    purpose: ChallengePurpose,
+    code: &str,
+    config: &ServerConfig,
+) -> (String, String) {
+    let what = match purpose {
+        ChallengePurpose::Login => "log in",
+        ChallengePurpose::Cancel => "confirm the cancellation",
+        ChallengePurpose::TokenCreate => "create an automation token",
+    };
+    let minutes = config.challenge_ttl.num_minutes();
+    let sms = format!("Code {code} to {what}. Valid for {minutes} min. Do not share it.");
+    let mail = format!(
+        "Your one-time code to {what} is {code}.\n\nIt is valid for {minutes} minutes. \
+         If you did not ask for it, change your password."
+    );
+    (sms, mail)
+}
+
 pub fn mask_phone(phone: &str) -> String {
     let total = phone.chars().filter(char::is_ascii_digit).count();
     let mut seen = 0;

@@ -98,17 +98,7 @@ fn send_code(
     purpose: ChallengePurpose,
     code: &str,
 ) -> Result<(), ApiError> {
-    let what = match purpose {
-        ChallengePurpose::Login => "log in",
-        ChallengePurpose::Cancel => "confirm the cancellation",
-        ChallengePurpose::TokenCreate => "create an automation token",
-    };
-    let minutes = ctx.config.challenge_ttl.num_minutes();
-    let sms = format!("Code {code} to {what}. Valid for {minutes} min. Do not share it.");
-    let mail = format!(
-        "Your one-time code to {what} is {code}.\n\nIt is valid for {minutes} minutes. \
-         If you did not ask for it, change your password."
-    );
+    let (sms, mail) = challenge::code_messages(purpose, code, &ctx.config);
     notify(
         conn,
         ctx.now,
