@@ -457,3 +457,432 @@ fn add_department(
     .map_err(anyhow::Error::from)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::Duration;
+    use postgres::{Client, NoTls};
+
+    use super::*;
+    use crate::config::ServerConfig;
+    use crate::store::pg::testing::TempDatabase;
+    use crate::store::pg::{PgOptions, PgStore};
+    use crate::store::Store;
+
+    const CODE: &str = "424242";
+
+    struct Fixture {
+        // Dropped after the client, which holds a connection to it.
+        client: Client,
+        _db: TempDatabase,
+    }
+
+    fn fixture() -> Fixture {
+        let db = TempDatabase::create().unwrap();
+        PgStore::apply_migrations(db.url()).unwrap();
+        let mut client = Client::connect(db.url(), NoTls).unwrap();
+        client
+            .execute(
+                "INSERT INTO departments (id, name, address) VALUES ('d1', 'North', '1 Road')",
+                &[],
+            )
+            .unwrap();
+        Fixture { client, _db: db }
+    }
+
+    fn start() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+
+    fn ctx_at(now: DateTime<Utc>) -> OpContext {
+        let config = ServerConfig {
+            max_failed_logins: 3,
+            otp_fixed: Some(CODE.to_string()),
+            log_codes: false,
+            ..ServerConfig::default()
+        };
+        OpContext {
+            request_id: "req-test".to_string(),
+            now,
+            config: Arc::new(config),
+        }
+    }
+
+    fn ctx() -> OpContext {
+        ctx_at(start())
+    }
+
+    /// Runs `work` in a transaction and commits it.
+    fn committed<T>(client: &mut Client, work: impl FnOnce(&mut Transaction) -> T) -> T {
+        let mut tx = client.transaction().unwrap();
+        let value = work(&mut tx);
+        tx.commit().unwrap();
+        value
+    }
+
+    fn account(username: &str, two_factor: bool, departments: &[&str]) -> NewAccount {
+        NewAccount {
+            username: username.to_string(),
+            name: format!("{username} Person"),
+            role: if departments.is_empty() {
+                Role::Applicant
+            } else {
+                Role::Manager
+            },
+            password_hash: "$argon2id$stand-in".to_string(),
+            two_factor,
+            phone: "+79990001122".to_string(),
+            email: format!("{username}@example.org"),
+            departments: departments.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    fn create(client: &mut Client, account: &NewAccount) -> i64 {
+        committed(client, |tx| create_account(tx, account)).unwrap()
+    }
+
+    /// Logs a one-factor account in and returns the session's actor.
+    fn session_actor(client: &mut Client, user_id: i64) -> (Session, Actor) {
+        let step = committed(client, |tx| login_succeeded(tx, &ctx(), user_id)).unwrap();
+        let LoginStep::LoggedIn(session) = step else {
+            panic!("a one-factor account logs in at once, got {step:?}");
+        };
+        let hash = secret_hash(&session.token);
+        let found = committed(client, |tx| authenticate(tx, &hash, start())).unwrap();
+        let Authentication::Valid(actor) = found else {
+            panic!("a fresh session authenticates");
+        };
+        (session, *actor)
+    }
+
+    fn audit_actions(client: &mut Client) -> Vec<String> {
+        client
+            .query("SELECT action FROM audit_log ORDER BY seq", &[])
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    }
+
+    #[test]
+    fn created_accounts_are_found_and_duplicates_and_unknown_departments_refused() {
+        let mut f = fixture();
+        let ann = create(&mut f.client, &account("ann", true, &[]));
+
+        let found = committed(&mut f.client, |tx| find_user(tx, "  ann ")).unwrap();
+        let found = found.expect("ann exists");
+        assert_eq!((found.id, found.username.as_str()), (ann, "ann"));
+        assert_eq!(found.password_hash, "$argon2id$stand-in");
+        assert_eq!(found.locked_until, None);
+        for missing in ["bob", "ann\0", "ANN"] {
+            let none = committed(&mut f.client, |tx| find_user(tx, missing)).unwrap();
+            assert!(none.is_none(), "{missing:?} is nobody");
+        }
+
+        let again = committed(&mut f.client, |tx| {
+            create_account(tx, &account("ann", false, &[]))
+        });
+        assert!(matches!(again, Err(AccountError::Exists(name)) if name == "ann"));
+        for department in ["d9", "d1\0"] {
+            let mut tx = f.client.transaction().unwrap();
+            let refused = create_account(&mut tx, &account("mia", false, &[department]));
+            assert!(
+                matches!(&refused, Err(AccountError::UnknownDepartment(d)) if d == department),
+                "{refused:?}"
+            );
+        }
+
+        let max = create(&mut f.client, &account("max", false, &["d1", "d1"]));
+        let (session, actor) = session_actor(&mut f.client, max);
+        assert_eq!(actor.departments, vec!["d1".to_string()]);
+        assert_eq!(actor.role, Role::Manager);
+        assert_eq!(session.user.departments, vec!["d1".to_string()]);
+        assert_eq!(session.user.role, Role::Manager);
+    }
+
+    #[test]
+    fn a_username_taken_by_a_concurrent_operator_is_refused_as_a_duplicate() {
+        let mut f = fixture();
+        let mut other = Client::connect(f._db.url(), NoTls).unwrap();
+        let mut first = f.client.transaction().unwrap();
+        create_account(&mut first, &account("zoe", false, &[])).unwrap();
+
+        // The second insert waits on the first's uncommitted row, which its
+        // check could not see, and fails on the unique username.
+        let second = std::thread::spawn(move || {
+            let mut tx = other.transaction().unwrap();
+            create_account(&mut tx, &account("zoe", true, &[]))
+        });
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        first.commit().unwrap();
+
+        let refused = second.join().unwrap();
+        assert!(matches!(refused, Err(AccountError::Exists(name)) if name == "zoe"));
+    }
+
+    #[test]
+    fn repeated_failures_lock_the_account_and_a_success_clears_the_count() {
+        let mut f = fixture();
+        let ann = create(&mut f.client, &account("ann", false, &[]));
+
+        let fail = |client: &mut Client| committed(client, |tx| login_failed(tx, &ctx(), ann));
+        assert!(!fail(&mut f.client).unwrap());
+        assert!(!fail(&mut f.client).unwrap());
+        assert!(fail(&mut f.client).unwrap(), "the third failure locks");
+        let user = committed(&mut f.client, |tx| find_user(tx, "ann")).unwrap();
+        let lockout = ctx().config.lockout;
+        assert_eq!(user.unwrap().locked_until, Some(start() + lockout));
+
+        assert!(!fail(&mut f.client).unwrap(), "the count starts again");
+        committed(&mut f.client, |tx| login_succeeded(tx, &ctx(), ann)).unwrap();
+        let user = committed(&mut f.client, |tx| find_user(tx, "ann")).unwrap();
+        assert_eq!(user.unwrap().locked_until, None);
+        assert!(!fail(&mut f.client).unwrap());
+        assert!(!fail(&mut f.client).unwrap(), "the success reset the count");
+    }
+
+    #[test]
+    fn concurrent_failures_from_several_connections_are_all_counted() {
+        let mut f = fixture();
+        let ann = create(&mut f.client, &account("ann", false, &[]));
+        let store = Arc::new(PgStore::connect(&PgOptions::new(f._db.url())).unwrap());
+
+        // The blocking clients must not run on a runtime thread: only the
+        // store's own calls (on the blocking pool) run inside it.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let locks = runtime.block_on(async {
+            let failures: Vec<_> = (0..8)
+                .map(|_| {
+                    let store = store.clone();
+                    tokio::spawn(async move { store.login_failed(ctx(), ann).await })
+                })
+                .collect();
+            let mut locks = 0;
+            for failure in failures {
+                locks += usize::from(failure.await.unwrap().unwrap());
+            }
+            locks
+        });
+        drop(runtime);
+
+        // Eight failures with a limit of three: locked at the 3rd and 6th.
+        assert_eq!(locks, 2);
+        let row = f
+            .client
+            .query_one("SELECT failed_logins FROM users WHERE id = $1", &[&ann])
+            .unwrap();
+        assert_eq!(row.get::<_, i64>(0), 2);
+    }
+
+    #[test]
+    fn sessions_authenticate_until_they_expire_or_end() {
+        let mut f = fixture();
+        let ann = create(&mut f.client, &account("ann", false, &[]));
+        let (session, actor) = session_actor(&mut f.client, ann);
+        assert_eq!(actor.user_id, ann);
+        assert_eq!(actor.credential, CredentialKind::Session);
+        assert_eq!(actor.scopes, Scope::ALL.to_vec());
+        assert_eq!(session.user.username, "ann");
+        assert_eq!(session.expires_at, start() + ctx().config.session_ttl);
+
+        let hash = secret_hash(&session.token);
+        let later = committed(&mut f.client, |tx| {
+            authenticate(tx, &hash, session.expires_at)
+        });
+        assert!(matches!(
+            later.unwrap(),
+            Authentication::Expired(CredentialKind::Session)
+        ));
+        let unknown = committed(&mut f.client, |tx| authenticate(tx, "beef", start()));
+        assert!(matches!(unknown.unwrap(), Authentication::Unknown));
+
+        committed(&mut f.client, |tx| end_session(tx, &ctx(), &actor)).unwrap();
+        let ended = committed(&mut f.client, |tx| authenticate(tx, &hash, start()));
+        assert!(matches!(ended.unwrap(), Authentication::Unknown));
+        assert_eq!(
+            audit_actions(&mut f.client),
+            ["session.create", "session.revoke"]
+        );
+    }
+
+    #[test]
+    fn two_factor_logins_need_a_confirmed_challenge_used_once() {
+        let mut f = fixture();
+        let ann = create(&mut f.client, &account("ann", true, &[]));
+
+        let step = committed(&mut f.client, |tx| login_succeeded(tx, &ctx(), ann)).unwrap();
+        let LoginStep::ChallengeRequired(issued) = step else {
+            panic!("a two-factor account gets a challenge, got {step:?}");
+        };
+        let early = committed(&mut f.client, |tx| {
+            login_with_challenge(tx, &ctx(), &issued.id)
+        });
+        assert_eq!(early.unwrap_err().code(), ErrorCode::ChallengeUnconfirmed);
+
+        committed(&mut f.client, |tx| {
+            challenges::confirm(tx, &ctx(), &issued.id, None, CODE)
+        })
+        .unwrap()
+        .unwrap();
+        let session = committed(&mut f.client, |tx| {
+            login_with_challenge(tx, &ctx(), &issued.id)
+        })
+        .unwrap();
+        assert_eq!(session.user.username, "ann");
+        assert!(session.user.two_factor);
+
+        let reused = committed(&mut f.client, |tx| {
+            login_with_challenge(tx, &ctx(), &issued.id)
+        });
+        assert_eq!(reused.unwrap_err().code(), ErrorCode::ChallengeExpired);
+    }
+
+    #[test]
+    fn tokens_are_created_after_a_code_listed_newest_first_and_revoked() {
+        let mut f = fixture();
+        let ann = create(&mut f.client, &account("ann", false, &[]));
+        let (_, actor) = session_actor(&mut f.client, ann);
+
+        let first = new_token_for(&mut f.client, &actor, "ci-nightly", start());
+        let later = ctx_at(start() + Duration::seconds(5));
+        let second = new_token_for(&mut f.client, &actor, "deploy", later.now);
+
+        let listed = committed(&mut f.client, |tx| list_tokens(tx, ann)).unwrap();
+        let names: Vec<&str> = listed.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["deploy", "ci-nightly"]);
+        assert_eq!(listed[1].id, first.id);
+        assert_eq!(listed[1].scopes, [Scope::RecordsRead, Scope::RecordsCancel]);
+
+        committed(&mut f.client, |tx| {
+            touch(tx, actor.credential_id, later.now)
+        })
+        .unwrap();
+        committed(&mut f.client, |tx| {
+            revoke_token(tx, &later, &actor, &second.id)
+        })
+        .unwrap();
+        committed(&mut f.client, |tx| {
+            revoke_token(tx, &later, &actor, &second.id)
+        })
+        .unwrap();
+        let listed = committed(&mut f.client, |tx| list_tokens(tx, ann)).unwrap();
+        assert_eq!(listed[0].revoked_at, Some(later.now));
+        assert_eq!(listed[1].revoked_at, None);
+
+        for missing in ["tok_nope", "tok\0", first.id.as_str()] {
+            let mut other = actor.clone();
+            if missing == first.id {
+                other.user_id = create(&mut f.client, &account("bob", false, &[]));
+            }
+            let refused = committed(&mut f.client, |tx| {
+                revoke_token(tx, &later, &other, missing)
+            });
+            assert_eq!(refused.unwrap_err().code(), ErrorCode::TokenNotFound);
+        }
+    }
+
+    #[test]
+    fn a_token_secret_authenticates_with_its_scopes_and_its_challenge_is_spent() {
+        let mut f = fixture();
+        let ann = create(&mut f.client, &account("ann", false, &["d1"]));
+        let (_, actor) = session_actor(&mut f.client, ann);
+
+        let token = NewToken {
+            name: "ci".to_string(),
+            scopes: vec![Scope::RecordsRead],
+            expires_at: start() + Duration::days(30),
+        };
+        let (challenge_id, outcome) = create_with_code(&mut f.client, &actor, &token);
+        let CreateTokenOutcome::Created {
+            token: info,
+            secret,
+        } = outcome
+        else {
+            panic!("a confirmed challenge creates the token");
+        };
+        assert_eq!(info.expires_at, token.expires_at);
+        let hash = secret_hash(&secret);
+        let found = committed(&mut f.client, |tx| authenticate(tx, &hash, start())).unwrap();
+        let Authentication::Valid(token_actor) = found else {
+            panic!("the new token authenticates");
+        };
+        assert_eq!(token_actor.credential, CredentialKind::Token);
+        assert_eq!(token_actor.scopes, [Scope::RecordsRead]);
+        assert_eq!(token_actor.departments, ["d1"]);
+
+        let reused = committed(&mut f.client, |tx| {
+            create_token(tx, &ctx(), &actor, &token, Some(&challenge_id))
+        });
+        assert_eq!(reused.unwrap_err().code(), ErrorCode::ChallengeExpired);
+        let nul_name = NewToken {
+            name: "c\0i".to_string(),
+            ..token
+        };
+        let refused = committed(&mut f.client, |tx| {
+            create_token(tx, &ctx(), &actor, &nul_name, None)
+        });
+        assert_eq!(refused.unwrap_err().code(), ErrorCode::InvalidRequest);
+
+        let actions = audit_actions(&mut f.client);
+        assert!(actions.ends_with(&[
+            "challenge.issue".to_string(),
+            "challenge.confirm".to_string(),
+            "token.create".to_string(),
+        ]));
+        let detail: String = f
+            .client
+            .query_one(
+                "SELECT detail FROM audit_log WHERE action = 'token.create'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(detail, format!("{} ci [records:read]", info.id));
+    }
+
+    /// Asks for a token, confirms the code, asks again with the challenge.
+    fn create_with_code(
+        client: &mut Client,
+        actor: &Actor,
+        token: &NewToken,
+    ) -> (String, CreateTokenOutcome) {
+        let ctx = ctx_at(token.expires_at - Duration::days(30));
+        let asked = committed(client, |tx| create_token(tx, &ctx, actor, token, None)).unwrap();
+        let CreateTokenOutcome::ChallengeRequired { challenge: issued } = asked else {
+            panic!("a token needs a code first");
+        };
+        committed(client, |tx| {
+            challenges::confirm(tx, &ctx, &issued.id, Some(actor.user_id), CODE)
+        })
+        .unwrap()
+        .unwrap();
+        let created = committed(client, |tx| {
+            create_token(tx, &ctx, actor, token, Some(&issued.id))
+        })
+        .unwrap();
+        (issued.id, created)
+    }
+
+    fn new_token_for(
+        client: &mut Client,
+        actor: &Actor,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> TokenInfo {
+        let token = NewToken {
+            name: name.to_string(),
+            scopes: vec![Scope::RecordsRead, Scope::RecordsCancel],
+            expires_at: now + Duration::days(30),
+        };
+        match create_with_code(client, actor, &token).1 {
+            CreateTokenOutcome::Created { token, .. } => token,
+            other => panic!("expected a token, got {other:?}"),
+        }
+    }
+}
