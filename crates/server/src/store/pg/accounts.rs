@@ -101,9 +101,17 @@ fn credential_actor(row: &Row) -> Result<(Actor, Option<DateTime<Utc>>), ApiErro
 }
 
 /// Notes when a token was last used (shown by `GET /v1/tokens`).
+///
+/// Unlike SQLite's, the update skips a row already touched at `now` or
+/// later. Parallel requests with one token all find it stale and touch it at
+/// once; the losers of that serialization race then run again, see the
+/// winner's time and change nothing, instead of racing each other anew.
+/// The caller touches only a row older than `now`, so no touch it asks for
+/// is lost.
 pub fn touch(tx: &mut Transaction, credential_id: i64, now: DateTime<Utc>) -> Result<(), ApiError> {
     tx.execute(
-        "UPDATE credentials SET last_used_at = $2 WHERE id = $1",
+        "UPDATE credentials SET last_used_at = $2 \
+         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)",
         &[&credential_id, &secs(now)],
     )?;
     Ok(())
@@ -678,6 +686,62 @@ mod tests {
             .query_one("SELECT failed_logins FROM users WHERE id = $1", &[&ann])
             .unwrap();
         assert_eq!(row.get::<_, i64>(0), 2);
+    }
+
+    #[test]
+    fn parallel_touches_succeed_and_a_repeated_touch_writes_nothing() {
+        let mut f = fixture();
+        let ann = create(&mut f.client, &account("ann", false, &[]));
+        let (_, actor) = session_actor(&mut f.client, ann);
+        let store = Arc::new(PgStore::connect(&PgOptions::new(f._db.url())).unwrap());
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let touched = runtime.block_on(async {
+            let touches: Vec<_> = (0..16)
+                .map(|_| {
+                    let store = store.clone();
+                    let id = actor.credential_id;
+                    tokio::spawn(async move { store.touch_credential(id, start()).await })
+                })
+                .collect();
+            let mut touched = 0;
+            for touch in touches {
+                touch.await.unwrap().unwrap();
+                touched += 1;
+            }
+            touched
+        });
+        drop(runtime);
+
+        assert_eq!(touched, 16);
+        let (used, version) = last_used(&mut f.client, &actor);
+        assert_eq!(used, Some(secs(start())));
+
+        // A touch at the same time writes no new row version, so a retried
+        // loser of the race above has nothing left to conflict over.
+        committed(&mut f.client, |tx| touch(tx, actor.credential_id, start())).unwrap();
+        assert_eq!(last_used(&mut f.client, &actor), (used, version.clone()));
+        let later = start() + Duration::minutes(1);
+        committed(&mut f.client, |tx| touch(tx, actor.credential_id, later)).unwrap();
+        let (used, newer) = last_used(&mut f.client, &actor);
+        assert_eq!(used, Some(secs(later)));
+        assert_ne!(newer, version);
+    }
+
+    /// When the credential was last used, and the version of its row (the
+    /// transaction that last wrote it).
+    fn last_used(client: &mut Client, actor: &Actor) -> (Option<i64>, String) {
+        let row = client
+            .query_one(
+                "SELECT last_used_at, xmin::text FROM credentials WHERE id = $1",
+                &[&actor.credential_id],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
     }
 
     #[test]
