@@ -390,3 +390,563 @@ pub fn departments(tx: &mut Transaction) -> Result<Vec<DepartmentRef>, ApiError>
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Utc};
+    use postgres::{Client, NoTls};
+
+    use super::*;
+    use crate::config::ServerConfig;
+    use crate::store::pg::testing::TempDatabase;
+    use crate::store::pg::PgStore;
+
+    /// 2030-03-17T17:46:40Z: every test time is an hour offset from it.
+    const BASE: i64 = 1_900_000_000;
+    const ALICE: i64 = 1;
+    const BOB: i64 = 2;
+
+    const SERVICES: [(&str, &str, &str); 4] = [
+        ("PASS-01", "Internal passport issue", "documents"),
+        ("DRV-01", "Driving licence exchange", "transport"),
+        ("ODD-01", "Offer 50%_off \\ today", "misc"),
+        ("MED-01", "Medical insurance policy", "health"),
+    ];
+    const DEPARTMENTS: [&str; 3] = ["dep-01", "dep-02", "dep-03"];
+    const STATUSES: [&str; 7] = [
+        "pending",
+        "confirmed",
+        "in_progress",
+        "completed",
+        "rejected",
+        "cancelled",
+        "expired",
+    ];
+
+    /// A record the fixture inserts, and the oracle the answers are checked
+    /// against.
+    #[derive(Debug, Clone)]
+    struct Spec {
+        number: i64,
+        owner: i64,
+        service: &'static str,
+        department: &'static str,
+        starts_at: i64,
+        status: &'static str,
+        slot: i64,
+    }
+
+    impl Spec {
+        fn category(&self) -> &'static str {
+            SERVICES
+                .iter()
+                .find(|s| s.0 == self.service)
+                .map_or("", |s| s.2)
+        }
+    }
+
+    /// Forty records over three services, three departments and thirteen
+    /// start times (so many share one), owned by Alice and Bob, in every
+    /// status, each in a slot of its own numbered like the record.
+    fn specs() -> Vec<Spec> {
+        (1..=40)
+            .map(|n: i64| Spec {
+                number: n,
+                owner: if n % 5 == 0 { BOB } else { ALICE },
+                service: SERVICES[(n % 3) as usize].0,
+                department: DEPARTMENTS[((n / 3) % 3) as usize],
+                starts_at: BASE + ((n * 7) % 13) * 3600,
+                status: STATUSES[(n % 7) as usize],
+                slot: n,
+            })
+            .collect()
+    }
+
+    /// Free and held slots of MED-01: 201..=212, every 15 minutes from
+    /// BASE + 1h, alternating dep-01 and dep-02; 203 is held by an active
+    /// record (41), 204 only by a cancelled one (42).
+    fn medical_specs() -> Vec<Spec> {
+        let record = |number, slot, status| Spec {
+            number,
+            owner: ALICE,
+            service: "MED-01",
+            department: medical_department(slot),
+            starts_at: medical_start(slot),
+            status,
+            slot,
+        };
+        vec![record(41, 203, "confirmed"), record(42, 204, "cancelled")]
+    }
+
+    fn medical_department(slot: i64) -> &'static str {
+        DEPARTMENTS[(slot % 2) as usize]
+    }
+
+    fn medical_start(slot: i64) -> i64 {
+        BASE + 3600 + (slot - 201) * 900
+    }
+
+    struct Fixture {
+        // Dropped after the client, which holds a connection to it.
+        client: Client,
+        _db: TempDatabase,
+    }
+
+    impl Fixture {
+        fn create() -> Fixture {
+            let db = TempDatabase::create().unwrap();
+            PgStore::apply_migrations(db.url()).unwrap();
+            let mut client = Client::connect(db.url(), NoTls).unwrap();
+            let mut tx = client.transaction().unwrap();
+            insert_reference_data(&mut tx);
+            for spec in specs().iter().chain(&medical_specs()) {
+                insert_record(&mut tx, spec);
+            }
+            insert_free_medical_slots(&mut tx);
+            tx.commit().unwrap();
+            Fixture { client, _db: db }
+        }
+
+        fn list(&mut self, visibility: &Visibility, filter: &RecordFilter) -> Vec<i64> {
+            self.list_pages(visibility, filter, 100)
+        }
+
+        /// Every page of a list of `limit` records, as record numbers.
+        fn list_pages(
+            &mut self,
+            visibility: &Visibility,
+            filter: &RecordFilter,
+            limit: u32,
+        ) -> Vec<i64> {
+            let mut tx = self.client.transaction().unwrap();
+            let mut numbers = Vec::new();
+            let mut after = None;
+            loop {
+                let page = list(&mut tx, visibility, filter, PageRequest { limit, after }).unwrap();
+                assert!(page.items.len() <= limit as usize);
+                numbers.extend(page.items.iter().map(|r| record_number(r.id)));
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => return numbers,
+                }
+            }
+        }
+
+        fn search(&mut self, visibility: &Visibility, text: &str) -> Vec<i64> {
+            let filter = RecordFilter {
+                search: Some(text.to_string()),
+                ..RecordFilter::default()
+            };
+            self.list(visibility, &filter)
+        }
+    }
+
+    fn insert_reference_data(tx: &mut Transaction) {
+        for (code, name, category) in SERVICES {
+            tx.execute(
+                "INSERT INTO services (code, name, category) VALUES ($1, $2, $3)",
+                &[&code, &name, &category],
+            )
+            .unwrap();
+        }
+        for id in DEPARTMENTS {
+            tx.execute(
+                "INSERT INTO departments (id, name, address) VALUES ($1, $2, 'Main Street')",
+                &[&id, &format!("Office {id}")],
+            )
+            .unwrap();
+        }
+        for (id, username) in [(ALICE, "alice"), (BOB, "bob")] {
+            tx.execute(
+                "INSERT INTO users (id, username, name, role, password_hash, phone, email) \
+                 VALUES ($1, $2, $3, 'applicant', 'x', '+100', $4)",
+                &[
+                    &id,
+                    &username,
+                    &username.to_uppercase(),
+                    &format!("{username}@example.org"),
+                ],
+            )
+            .unwrap();
+        }
+    }
+
+    fn insert_record(tx: &mut Transaction, spec: &Spec) {
+        insert_slot(tx, spec.slot, spec.service, spec.department, spec.starts_at);
+        tx.execute(
+            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+                 starts_at, ends_at, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+            &[
+                &spec.number,
+                &spec.owner,
+                &spec.slot,
+                &spec.service,
+                &spec.department,
+                &spec.starts_at,
+                &(spec.starts_at + 900),
+                &spec.status,
+                &(BASE - 86_400),
+            ],
+        )
+        .unwrap();
+    }
+
+    fn insert_slot(tx: &mut Transaction, id: i64, service: &str, department: &str, at: i64) {
+        tx.execute(
+            "INSERT INTO slots (id, service_code, department_id, starts_at, ends_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[&id, &service, &department, &at, &(at + 900)],
+        )
+        .unwrap();
+    }
+
+    fn insert_free_medical_slots(tx: &mut Transaction) {
+        for slot in (201..=212).filter(|s| ![203, 204].contains(s)) {
+            let department = medical_department(slot);
+            insert_slot(tx, slot, "MED-01", department, medical_start(slot));
+        }
+    }
+
+    /// The record numbers of `specs` that pass `keep`, in list order.
+    fn expected(keep: impl Fn(&Spec) -> bool) -> Vec<i64> {
+        let mut found: Vec<Spec> = specs()
+            .into_iter()
+            .chain(medical_specs())
+            .filter(|s| keep(s))
+            .collect();
+        found.sort_by_key(|s| (s.starts_at, s.number));
+        found.iter().map(|s| s.number).collect()
+    }
+
+    fn statuses(names: &[&str]) -> Vec<RecordStatus> {
+        names.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        from_secs(secs).unwrap()
+    }
+
+    fn alice() -> Visibility {
+        Visibility::Owner(ALICE)
+    }
+
+    #[test]
+    fn paging_returns_every_record_once_in_list_order() {
+        let mut fixture = Fixture::create();
+        let all = expected(|s| s.owner == ALICE);
+        assert!(all.len() > 30);
+
+        for limit in [1, 4, 7, 100] {
+            let paged = fixture.list_pages(&alice(), &RecordFilter::default(), limit);
+            assert_eq!(paged, all, "pages of {limit}");
+        }
+        let filter = RecordFilter {
+            statuses: statuses(&["pending", "confirmed"]),
+            ..RecordFilter::default()
+        };
+        let wanted = expected(|s| s.owner == ALICE && ["pending", "confirmed"].contains(&s.status));
+        assert_eq!(fixture.list_pages(&alice(), &filter, 2), wanted);
+    }
+
+    #[test]
+    fn filters_combine_like_the_oracle() {
+        let mut fixture = Fixture::create();
+        let mine = |s: &Spec| s.owner == ALICE;
+
+        let one_status = RecordFilter {
+            statuses: statuses(&["completed"]),
+            ..RecordFilter::default()
+        };
+        let found = fixture.list(&alice(), &one_status);
+        assert!(!found.is_empty());
+        assert_eq!(found, expected(|s| mine(s) && s.status == "completed"));
+
+        let several = RecordFilter {
+            statuses: statuses(&["rejected", "expired", "in_progress"]),
+            ..RecordFilter::default()
+        };
+        let wanted = ["rejected", "expired", "in_progress"];
+        assert_eq!(
+            fixture.list(&alice(), &several),
+            expected(|s| mine(s) && wanted.contains(&s.status))
+        );
+
+        let narrow = RecordFilter {
+            service: Some("DRV-01".to_string()),
+            department: Some("dep-02".to_string()),
+            from: Some(at(BASE + 3 * 3600)),
+            to: Some(at(BASE + 9 * 3600)),
+            ..RecordFilter::default()
+        };
+        let window = BASE + 3 * 3600..BASE + 9 * 3600;
+        assert_eq!(
+            fixture.list(&alice(), &narrow),
+            expected(|s| mine(s)
+                && s.service == "DRV-01"
+                && s.department == "dep-02"
+                && window.contains(&s.starts_at))
+        );
+
+        let category = RecordFilter {
+            category: Some("misc".to_string()),
+            ..RecordFilter::default()
+        };
+        let found = fixture.list(&alice(), &category);
+        assert!(!found.is_empty());
+        assert_eq!(found, expected(|s| mine(s) && s.category() == "misc"));
+
+        let unknown = RecordFilter {
+            service: Some("NOPE".to_string()),
+            ..RecordFilter::default()
+        };
+        assert!(fixture.list(&alice(), &unknown).is_empty());
+    }
+
+    #[test]
+    fn visibility_is_by_owner_or_by_departments() {
+        let mut fixture = Fixture::create();
+        let all = RecordFilter::default();
+
+        let bobs = fixture.list(&Visibility::Owner(BOB), &all);
+        assert!(!bobs.is_empty());
+        assert_eq!(bobs, expected(|s| s.owner == BOB));
+
+        let two = Visibility::Departments(vec!["dep-01".to_string(), "dep-03".to_string()]);
+        let wanted = expected(|s| ["dep-01", "dep-03"].contains(&s.department));
+        assert_eq!(fixture.list_pages(&two, &all, 5), wanted);
+
+        let narrowed = RecordFilter {
+            department: Some("dep-02".to_string()),
+            ..RecordFilter::default()
+        };
+        assert!(fixture.list(&two, &narrowed).is_empty());
+        assert!(fixture
+            .list(&Visibility::Departments(Vec::new()), &all)
+            .is_empty());
+        assert!(fixture.list(&Visibility::Owner(99), &all).is_empty());
+    }
+
+    #[test]
+    fn search_is_literal_and_case_insensitive() {
+        let mut fixture = Fixture::create();
+        let mine = |s: &Spec| s.owner == ALICE;
+        let odd = expected(|s| mine(s) && s.service == "ODD-01");
+        assert!(!odd.is_empty());
+
+        for text in ["%", "_", "\\", "50%_OFF \\", "  oFfEr  "] {
+            assert_eq!(fixture.search(&alice(), text), odd, "search {text:?}");
+        }
+        for text in ["50_%", "R%", "off%today", "\0", "pass\0"] {
+            assert!(fixture.search(&alice(), text).is_empty(), "search {text:?}");
+        }
+        let passports = expected(|s| mine(s) && s.service == "PASS-01");
+        assert_eq!(fixture.search(&alice(), "PASSPORT"), passports);
+        assert_eq!(fixture.search(&alice(), "Internal Passport"), passports);
+
+        let texts = [
+            RecordFilter {
+                service: Some("\0".to_string()),
+                ..RecordFilter::default()
+            },
+            RecordFilter {
+                category: Some("misc\0".to_string()),
+                ..RecordFilter::default()
+            },
+            RecordFilter {
+                department: Some("\0".to_string()),
+                ..RecordFilter::default()
+            },
+        ];
+        for filter in &texts {
+            assert!(fixture.list(&alice(), filter).is_empty(), "{filter:?}");
+        }
+    }
+
+    #[test]
+    fn search_finds_whole_and_partial_record_ids() {
+        let mut fixture = Fixture::create();
+        let mine = |s: &Spec| s.owner == ALICE;
+        let padded = |s: &Spec| format!("R{:09}", s.number);
+
+        let twelve = RecordId::from_number(12).unwrap().to_string();
+        assert_eq!(fixture.search(&alice(), &twelve), vec![12]);
+        assert_eq!(
+            fixture.search(&alice(), &twelve.to_lowercase()),
+            vec![12],
+            "a lower-case r"
+        );
+        // Bob's record is not Alice's to find.
+        let bobs = RecordId::from_number(10).unwrap().to_string();
+        assert!(fixture.search(&alice(), &bobs).is_empty());
+
+        for (text, part) in [
+            ("1", "1"),
+            ("12", "12"),
+            ("r00000001", "R00000001"),
+            ("R0000000", "R0000000"),
+            ("000000004", "000000004"),
+        ] {
+            let wanted = expected(|s| mine(s) && padded(s).contains(part));
+            assert!(!wanted.is_empty());
+            assert_eq!(fixture.search(&alice(), text), wanted, "search {text:?}");
+        }
+        // Ten digits are more than a record number holds.
+        assert!(fixture.search(&alice(), "0000000001").is_empty());
+    }
+
+    #[test]
+    fn details_carry_applicant_documents_comments_specialist_and_history() {
+        let mut fixture = Fixture::create();
+        let mut tx = fixture.client.transaction().unwrap();
+        tx.batch_execute(&format!(
+            "UPDATE records SET specialist_name = 'Dr Who', specialist_email = 'who@example.org' \
+                 WHERE id = 3; \
+             INSERT INTO documents (record_id, name, url) VALUES \
+                 (3, 'Form', 'https://x/1'), (3, 'Receipt', 'https://x/2'), (4, 'Other', 'x'); \
+             INSERT INTO staff_comments (record_id, author, at, text) VALUES \
+                 (3, 'clerk', {late}, 'second'), (3, 'clerk', {early}, 'first a'), \
+                 (3, 'chief', {early}, 'first b'); \
+             INSERT INTO record_events (record_id, at, event, from_status, to_status, actor, \
+                 reason, comment) VALUES \
+                 (3, {late}, 'completed', 'in_progress', 'completed', 'clerk', NULL, NULL), \
+                 (3, {early}, 'confirmed', 'pending', 'confirmed', 'clerk', NULL, 'ok');",
+            early = BASE - 3600,
+            late = BASE - 60,
+        ))
+        .unwrap();
+
+        let three = RecordId::from_number(3).unwrap();
+        let found = details(&mut tx, three).unwrap().unwrap();
+        assert_eq!(found.record.id, three);
+        assert_eq!(found.applicant.name, "ALICE");
+        assert_eq!(found.applicant.email, "alice@example.org");
+        let documents: Vec<&str> = found.documents.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(documents, ["Form", "Receipt"]);
+        let comments: Vec<&str> = found.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(comments, ["first a", "first b", "second"]);
+        let specialist = found.specialist.unwrap();
+        assert_eq!(
+            (specialist.name.as_str(), specialist.phone.as_str()),
+            ("Dr Who", "")
+        );
+
+        let events: Vec<&str> = found.history.iter().map(|e| e.event.as_str()).collect();
+        assert_eq!(events, ["created", "confirmed", "completed"]);
+        let created = &found.history[0];
+        assert_eq!(created.actor, "alice");
+        assert_eq!(created.at, at(BASE - 86_400));
+        assert_eq!(found.history[1].from_status, Some(RecordStatus::Pending));
+        assert_eq!(found.history[1].comment.as_deref(), Some("ok"));
+
+        let plain = details(&mut tx, RecordId::from_number(5).unwrap())
+            .unwrap()
+            .unwrap();
+        assert!(plain.specialist.is_none() && plain.documents.is_empty());
+        assert_eq!(plain.applicant.name, "BOB");
+        assert_eq!(plain.history.len(), 1);
+        assert!(details(&mut tx, RecordId::from_number(999).unwrap())
+            .unwrap()
+            .is_none());
+    }
+
+    fn slot_numbers(slots: &[Slot]) -> Vec<i64> {
+        slots.iter().map(|s| slot_number(s.id)).collect()
+    }
+
+    fn medical(department: Option<&str>, from: i64, to: Option<i64>) -> SlotFilter {
+        SlotFilter {
+            service: "MED-01".to_string(),
+            department: department.map(str::to_string),
+            from: at(from),
+            to: to.map(at),
+        }
+    }
+
+    /// Every page of free slots, as slot numbers.
+    fn all_slots(tx: &mut Transaction, filter: &SlotFilter, limit: u32) -> Vec<i64> {
+        let mut numbers = Vec::new();
+        let mut after = None;
+        loop {
+            let page = list_slots(tx, filter, PageRequest { limit, after }).unwrap();
+            assert!(page.items.iter().all(|s| s.free));
+            numbers.extend(slot_numbers(&page.items));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return numbers,
+            }
+        }
+    }
+
+    #[test]
+    fn free_slots_page_and_filter_and_alternatives_prefer_the_department() {
+        let mut fixture = Fixture::create();
+        let mut tx = fixture.client.transaction().unwrap();
+
+        let free: Vec<i64> = (201..=212).filter(|s| *s != 203).collect();
+        assert_eq!(all_slots(&mut tx, &medical(None, BASE, None), 3), free);
+        let later = medical(Some("dep-02"), medical_start(206), Some(medical_start(211)));
+        assert_eq!(all_slots(&mut tx, &later, 2), [207, 209]);
+        assert!(all_slots(&mut tx, &medical(Some("\0"), BASE, None), 5).is_empty());
+
+        for service in ["NOPE", "MED-01\0"] {
+            let filter = SlotFilter {
+                service: service.to_string(),
+                ..medical(None, BASE, None)
+            };
+            let refused = list_slots(
+                &mut tx,
+                &filter,
+                PageRequest {
+                    limit: 5,
+                    after: None,
+                },
+            );
+            assert_eq!(refused.unwrap_err().code(), ErrorCode::ServiceNotFound);
+        }
+
+        let ctx = OpContext {
+            request_id: "test".to_string(),
+            now: at(medical_start(202)),
+            config: Arc::new(ServerConfig::default()),
+        };
+        // dep-02 holds the odd slots; after 202, 203 is held.
+        let offered = alternatives(&mut tx, &ctx, "MED-01", "dep-02").unwrap();
+        assert_eq!(slot_numbers(&offered), [205, 207, 209, 211, 204]);
+        let offered = alternatives(&mut tx, &ctx, "MED-01", "dep-03").unwrap();
+        assert_eq!(slot_numbers(&offered), [204, 205, 206, 207, 208]);
+        let after_all = OpContext {
+            now: at(medical_start(212)),
+            ..ctx
+        };
+        assert!(alternatives(&mut tx, &after_all, "MED-01", "dep-01")
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn services_and_departments_come_in_byte_order() {
+        let mut fixture = Fixture::create();
+        let mut tx = fixture.client.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO departments (id, name, address) VALUES ('Dep-00', 'Upper', 'x')",
+            &[],
+        )
+        .unwrap();
+
+        let codes: Vec<String> = services(&mut tx)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.code)
+            .collect();
+        assert_eq!(codes, ["DRV-01", "MED-01", "ODD-01", "PASS-01"]);
+        let ids: Vec<String> = departments(&mut tx)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(ids, ["Dep-00", "dep-01", "dep-02", "dep-03"]);
+    }
+}
