@@ -371,6 +371,17 @@ fn applied_versions(client: &mut Client) -> anyhow::Result<Vec<i64>> {
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
+/// Whether `err` says the PostgreSQL server could not be reached or logged
+/// in to (as opposed to a query it refused), for an exit code and a hint.
+pub fn is_unreachable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<postgres::Error>()
+            .is_some_and(|e| e.code().is_none() || e.code() == Some(&SqlState::INVALID_PASSWORD))
+            || cause.downcast_ref::<r2d2::Error>().is_some()
+    })
+}
+
 /// Whether `text` names a PostgreSQL database rather than a file.
 pub fn is_postgres_url(text: &str) -> bool {
     text.starts_with("postgres://") || text.starts_with("postgresql://")
