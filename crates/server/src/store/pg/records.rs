@@ -457,18 +457,21 @@ mod tests {
     use super::*;
     use crate::config::ServerConfig;
     use crate::store::pg::testing::TempDatabase;
-    use crate::store::pg::PgStore;
+    use crate::store::pg::{PgOptions, PgStore};
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::Store;
 
     /// 2030-03-17T17:46:40Z: every test time is an hour offset from it.
     const BASE: i64 = 1_900_000_000;
     const ALICE: i64 = 1;
     const BOB: i64 = 2;
 
-    const SERVICES: [(&str, &str, &str); 4] = [
+    const SERVICES: [(&str, &str, &str); 5] = [
         ("PASS-01", "Internal passport issue", "documents"),
         ("DRV-01", "Driving licence exchange", "transport"),
         ("ODD-01", "Offer 40%_off \\ today", "misc"),
         ("MED-01", "Medical insurance policy", "health"),
+        ("ARZ-01", "Ärztliche Bescheinigung", "health"),
     ];
     const DEPARTMENTS: [&str; 3] = ["dep-01", "dep-02", "dep-03"];
     const STATUSES: [&str; 7] = [
@@ -522,8 +525,9 @@ mod tests {
 
     /// Free and held slots of MED-01: 201..=212, every 15 minutes from
     /// BASE + 1h, alternating dep-01 and dep-02; 203 is held by an active
-    /// record (41), 204 only by a cancelled one (42).
-    fn medical_specs() -> Vec<Spec> {
+    /// record (41), 204 only by a cancelled one (42). And record 43, of the
+    /// service with a name beyond ASCII.
+    fn extra_specs() -> Vec<Spec> {
         let record = |number, slot, status| Spec {
             number,
             owner: ALICE,
@@ -533,7 +537,20 @@ mod tests {
             status,
             slot,
         };
-        vec![record(41, 203, "confirmed"), record(42, 204, "cancelled")]
+        let arzt = Spec {
+            number: 43,
+            owner: ALICE,
+            service: "ARZ-01",
+            department: "dep-03",
+            starts_at: BASE + 2 * 3600,
+            status: "pending",
+            slot: 301,
+        };
+        vec![
+            record(41, 203, "confirmed"),
+            record(42, 204, "cancelled"),
+            arzt,
+        ]
     }
 
     fn medical_department(slot: i64) -> &'static str {
@@ -547,7 +564,7 @@ mod tests {
     struct Fixture {
         // Dropped after the client, which holds a connection to it.
         client: Client,
-        _db: TempDatabase,
+        db: TempDatabase,
     }
 
     impl Fixture {
@@ -555,14 +572,8 @@ mod tests {
             let db = TempDatabase::create().unwrap();
             PgStore::apply_migrations(db.url()).unwrap();
             let mut client = Client::connect(db.url(), NoTls).unwrap();
-            let mut tx = client.transaction().unwrap();
-            insert_reference_data(&mut tx);
-            for spec in specs().iter().chain(&medical_specs()) {
-                insert_record(&mut tx, spec);
-            }
-            insert_free_medical_slots(&mut tx);
-            tx.commit().unwrap();
-            Fixture { client, _db: db }
+            client.batch_execute(&fixture_sql()).unwrap();
+            Fixture { client, db }
         }
 
         fn list(&mut self, visibility: &Visibility, filter: &RecordFilter) -> Vec<i64> {
@@ -599,78 +610,82 @@ mod tests {
         }
     }
 
-    fn insert_reference_data(tx: &mut Transaction) {
+    /// The whole fixture as SQL with literal values, which SQLite and
+    /// PostgreSQL both run as it is: reference data, two applicants, the
+    /// records of [`specs`] and [`extra_specs`] in their slots, free MED-01
+    /// slots, and the documents, comments, specialist and history of record 3.
+    fn fixture_sql() -> String {
+        let mut sql = String::from("BEGIN;\n");
         for (code, name, category) in SERVICES {
-            tx.execute(
-                "INSERT INTO services (code, name, category) VALUES ($1, $2, $3)",
-                &[&code, &name, &category],
-            )
-            .unwrap();
+            sql += &format!("INSERT INTO services VALUES ('{code}', '{name}', '{category}');\n");
         }
         for id in DEPARTMENTS {
-            tx.execute(
-                "INSERT INTO departments (id, name, address) VALUES ($1, $2, 'Main Street')",
-                &[&id, &format!("Office {id}")],
-            )
-            .unwrap();
+            sql += &format!("INSERT INTO departments VALUES ('{id}', 'Office {id}', 'Main St');\n");
         }
-        for (id, username) in [(ALICE, "alice"), (BOB, "bob")] {
-            tx.execute(
+        for (id, name) in [(ALICE, "alice"), (BOB, "bob")] {
+            sql += &format!(
                 "INSERT INTO users (id, username, name, role, password_hash, phone, email) \
-                 VALUES ($1, $2, $3, 'applicant', 'x', '+100', $4)",
-                &[
-                    &id,
-                    &username,
-                    &username.to_uppercase(),
-                    &format!("{username}@example.org"),
-                ],
-            )
-            .unwrap();
+                 VALUES ({id}, '{name}', '{}', 'applicant', 'x', '+100', '{name}@example.org');\n",
+                name.to_uppercase()
+            );
         }
-    }
-
-    fn insert_record(tx: &mut Transaction, spec: &Spec) {
-        insert_slot(tx, spec.slot, spec.service, spec.department, spec.starts_at);
-        tx.execute(
-            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
-                 starts_at, ends_at, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-            &[
-                &spec.number,
-                &spec.owner,
-                &spec.slot,
-                &spec.service,
-                &spec.department,
-                &spec.starts_at,
-                &(spec.starts_at + 900),
-                &spec.status,
-                &(BASE - 86_400),
-            ],
-        )
-        .unwrap();
-    }
-
-    fn insert_slot(tx: &mut Transaction, id: i64, service: &str, department: &str, at: i64) {
-        tx.execute(
-            "INSERT INTO slots (id, service_code, department_id, starts_at, ends_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-            &[&id, &service, &department, &at, &(at + 900)],
-        )
-        .unwrap();
-    }
-
-    fn insert_free_medical_slots(tx: &mut Transaction) {
+        for spec in specs().iter().chain(&extra_specs()) {
+            sql += &slot_sql(spec.slot, spec.service, spec.department, spec.starts_at);
+            sql += &format!(
+                "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+                     starts_at, ends_at, status, created_at, updated_at) \
+                 VALUES ({}, {}, {}, '{}', '{}', {}, {}, '{}', {created}, {created});\n",
+                spec.number,
+                spec.owner,
+                spec.slot,
+                spec.service,
+                spec.department,
+                spec.starts_at,
+                spec.starts_at + 900,
+                spec.status,
+                created = BASE - 86_400,
+            );
+        }
         for slot in (201..=212).filter(|s| ![203, 204].contains(s)) {
-            let department = medical_department(slot);
-            insert_slot(tx, slot, "MED-01", department, medical_start(slot));
+            sql += &slot_sql(
+                slot,
+                "MED-01",
+                medical_department(slot),
+                medical_start(slot),
+            );
         }
+        sql += &format!(
+            "UPDATE records SET specialist_name = 'Dr Who', specialist_email = 'who@example.org' \
+                 WHERE id = 3; \
+             INSERT INTO documents (record_id, name, url) VALUES \
+                 (3, 'Form', 'https://x/1'), (3, 'Receipt', 'https://x/2'), (4, 'Other', 'x'); \
+             INSERT INTO staff_comments (record_id, author, at, text) VALUES \
+                 (3, 'clerk', {late}, 'second'), (3, 'clerk', {early}, 'first a'), \
+                 (3, 'chief', {early}, 'first b'); \
+             INSERT INTO record_events (record_id, at, event, from_status, to_status, actor, \
+                 reason, comment) VALUES \
+                 (3, {late}, 'completed', 'in_progress', 'completed', 'clerk', NULL, NULL), \
+                 (3, {early}, 'confirmed', 'pending', 'confirmed', 'clerk', NULL, 'ok');\n\
+             COMMIT;",
+            early = BASE - 3600,
+            late = BASE - 60,
+        );
+        sql
+    }
+
+    fn slot_sql(id: i64, service: &str, department: &str, at: i64) -> String {
+        format!(
+            "INSERT INTO slots (id, service_code, department_id, starts_at, ends_at) \
+             VALUES ({id}, '{service}', '{department}', {at}, {});\n",
+            at + 900
+        )
     }
 
     /// The record numbers of `specs` that pass `keep`, in list order.
     fn expected(keep: impl Fn(&Spec) -> bool) -> Vec<i64> {
         let mut found: Vec<Spec> = specs()
             .into_iter()
-            .chain(medical_specs())
+            .chain(extra_specs())
             .filter(|s| keep(s))
             .collect();
         found.sort_by_key(|s| (s.starts_at, s.number));
@@ -798,6 +813,10 @@ mod tests {
         for text in ["40_%", "R%", "off%today", "\0", "pass\0"] {
             assert!(fixture.search(&alice(), text).is_empty(), "search {text:?}");
         }
+        // Letters beyond ASCII match only as written, as on SQLite.
+        assert_eq!(fixture.search(&alice(), "ÄRZTLICHE bescheinigung"), [43]);
+        assert!(fixture.search(&alice(), "ärztliche").is_empty());
+
         let passports = expected(|s| mine(s) && s.service == "PASS-01");
         assert_eq!(fixture.search(&alice(), "PASSPORT"), passports);
         assert_eq!(fixture.search(&alice(), "Internal Passport"), passports);
@@ -861,23 +880,6 @@ mod tests {
     fn details_carry_applicant_documents_comments_specialist_and_history() {
         let mut fixture = Fixture::create();
         let mut tx = fixture.client.transaction().unwrap();
-        tx.batch_execute(&format!(
-            "UPDATE records SET specialist_name = 'Dr Who', specialist_email = 'who@example.org' \
-                 WHERE id = 3; \
-             INSERT INTO documents (record_id, name, url) VALUES \
-                 (3, 'Form', 'https://x/1'), (3, 'Receipt', 'https://x/2'), (4, 'Other', 'x'); \
-             INSERT INTO staff_comments (record_id, author, at, text) VALUES \
-                 (3, 'clerk', {late}, 'second'), (3, 'clerk', {early}, 'first a'), \
-                 (3, 'chief', {early}, 'first b'); \
-             INSERT INTO record_events (record_id, at, event, from_status, to_status, actor, \
-                 reason, comment) VALUES \
-                 (3, {late}, 'completed', 'in_progress', 'completed', 'clerk', NULL, NULL), \
-                 (3, {early}, 'confirmed', 'pending', 'confirmed', 'clerk', NULL, 'ok');",
-            early = BASE - 3600,
-            late = BASE - 60,
-        ))
-        .unwrap();
-
         let three = RecordId::from_number(3).unwrap();
         let found = details(&mut tx, three).unwrap().unwrap();
         assert_eq!(found.record.id, three);
@@ -1001,7 +1003,7 @@ mod tests {
             .into_iter()
             .map(|s| s.code)
             .collect();
-        assert_eq!(codes, ["DRV-01", "MED-01", "ODD-01", "PASS-01"]);
+        assert_eq!(codes, ["ARZ-01", "DRV-01", "MED-01", "ODD-01", "PASS-01"]);
         let ids: Vec<String> = departments(&mut tx)
             .unwrap()
             .into_iter()
@@ -1100,5 +1102,168 @@ mod tests {
                 "{visibility:?} {filter:?}:\n{plan}"
             );
         }
+    }
+
+    /// Every page of a record list from `store`: each record in full, and
+    /// the cursor that followed its page.
+    async fn record_pages(
+        store: &dyn Store,
+        visibility: &Visibility,
+        filter: &RecordFilter,
+        limit: u32,
+    ) -> Vec<(Vec<String>, Option<Cursor>)> {
+        let mut pages = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .list_records(
+                    visibility.clone(),
+                    filter.clone(),
+                    PageRequest { limit, after },
+                )
+                .await
+                .unwrap();
+            let items = page.items.iter().map(|r| format!("{r:?}")).collect();
+            pages.push((items, page.next));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return pages,
+            }
+        }
+    }
+
+    async fn slot_pages(store: &dyn Store, filter: &SlotFilter, limit: u32) -> Vec<String> {
+        let mut pages = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .list_slots(filter.clone(), PageRequest { limit, after })
+                .await;
+            pages.push(format!("{page:?}"));
+            match page.map(|p| p.next) {
+                Ok(Some(next)) => after = Some(next),
+                _ => return pages,
+            }
+        }
+    }
+
+    fn parity_filters() -> Vec<RecordFilter> {
+        let twelve = RecordId::from_number(12).unwrap().to_string();
+        let searches = [
+            "%",
+            "_",
+            "\\",
+            "R%",
+            "\0",
+            "  oFfEr  ",
+            "passport",
+            "4",
+            "12",
+            "r00000001",
+            "R0000000",
+            "0000000001",
+            "ärzt",
+            "ÄRZTLICHE",
+            "zzz",
+            &twelve,
+        ];
+        let mut filters: Vec<RecordFilter> = searches
+            .iter()
+            .map(|text| RecordFilter {
+                search: Some(text.to_string()),
+                ..RecordFilter::default()
+            })
+            .collect();
+        filters.extend([
+            RecordFilter::default(),
+            RecordFilter {
+                statuses: statuses(&["completed"]),
+                ..RecordFilter::default()
+            },
+            RecordFilter {
+                statuses: statuses(&["pending", "confirmed", "expired"]),
+                department: Some("dep-02".to_string()),
+                ..RecordFilter::default()
+            },
+            RecordFilter {
+                category: Some("health".to_string()),
+                from: Some(at(BASE + 3600)),
+                to: Some(at(BASE + 10 * 3600)),
+                ..RecordFilter::default()
+            },
+            RecordFilter {
+                service: Some("ODD-01".to_string()),
+                search: Some("40%".to_string()),
+                ..RecordFilter::default()
+            },
+            RecordFilter {
+                category: Some("nope\0".to_string()),
+                ..RecordFilter::default()
+            },
+        ]);
+        filters
+    }
+
+    #[test]
+    fn answers_and_pages_equal_the_sqlite_stores() {
+        let fixture = Fixture::create();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("parity.db");
+        let sqlite = SqliteStore::open(&path).unwrap();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(&fixture_sql())
+            .unwrap();
+        let pg = PgStore::connect(&PgOptions::new(fixture.db.url())).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let stores: [&dyn Store; 2] = [&sqlite, &pg];
+
+        let visibilities = [
+            alice(),
+            Visibility::Owner(BOB),
+            Visibility::Departments(vec!["dep-01".to_string(), "dep-03".to_string()]),
+            Visibility::Departments(Vec::new()),
+        ];
+        for visibility in &visibilities {
+            for filter in &parity_filters() {
+                for limit in [3, 100] {
+                    let [on_sqlite, on_pg] = stores.map(|store| {
+                        runtime.block_on(record_pages(store, visibility, filter, limit))
+                    });
+                    assert_eq!(on_sqlite, on_pg, "{visibility:?} {filter:?} limit {limit}");
+                }
+            }
+        }
+
+        let slot_filters = [
+            medical(None, BASE, None),
+            medical(Some("dep-02"), medical_start(206), Some(medical_start(211))),
+            medical(Some("\0"), BASE, None),
+            SlotFilter {
+                service: "NOPE".to_string(),
+                ..medical(None, BASE, None)
+            },
+        ];
+        for filter in &slot_filters {
+            let [on_sqlite, on_pg] =
+                stores.map(|store| runtime.block_on(slot_pages(store, filter, 2)));
+            assert_eq!(on_sqlite, on_pg, "{filter:?}");
+        }
+
+        for number in (1..=43).chain([999]) {
+            let id = RecordId::from_number(number).unwrap();
+            let [on_sqlite, on_pg] = stores
+                .map(|store| format!("{:?}", runtime.block_on(store.record_details(id)).unwrap()));
+            assert_eq!(on_sqlite, on_pg, "record {id}");
+        }
+        let [on_sqlite, on_pg] = stores.map(|store| {
+            let services = runtime.block_on(store.services()).unwrap();
+            let departments = runtime.block_on(store.departments()).unwrap();
+            format!("{services:?} {departments:?}")
+        });
+        assert_eq!(on_sqlite, on_pg);
     }
 }
