@@ -93,28 +93,12 @@ fn filter_conditions(
     conditions: &mut Vec<String>,
     args: &mut Args,
 ) -> Result<(), ApiError> {
-    // PostgreSQL refuses a NUL inside a text parameter. No code, name or id
-    // holds one, so such a filter matches nothing, as it does on SQLite.
-    let texts = [
-        &filter.service,
-        &filter.category,
-        &filter.department,
-        &filter.search,
-    ];
-    if texts
-        .iter()
-        .any(|text| text.as_deref().is_some_and(holds_nul))
-    {
+    if any_text_holds_nul(filter) {
         conditions.push("FALSE".to_string());
         return Ok(());
     }
 
-    if let [status] = filter.statuses.as_slice() {
-        conditions.push(format!("r.status = {}", args.push(status.as_str())));
-    } else if !filter.statuses.is_empty() {
-        let statuses: Vec<&'static str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-        conditions.push(format!("r.status = ANY({})", args.push(statuses)));
-    }
+    conditions.extend(status_condition(&filter.statuses, args));
     if let Some(service) = &filter.service {
         conditions.push(format!("r.service_code = {}", args.push(service.clone())));
     }
@@ -145,8 +129,33 @@ fn filter_conditions(
     Ok(())
 }
 
+/// PostgreSQL refuses a NUL inside a text parameter. No code, name or id
+/// holds one, so a filter holding one matches nothing, as it does on SQLite.
+fn any_text_holds_nul(filter: &RecordFilter) -> bool {
+    let texts = [
+        &filter.service,
+        &filter.category,
+        &filter.department,
+        &filter.search,
+    ];
+    texts
+        .iter()
+        .any(|text| text.as_deref().is_some_and(holds_nul))
+}
+
 fn holds_nul(text: &str) -> bool {
     text.contains('\0')
+}
+
+fn status_condition(statuses: &[RecordStatus], args: &mut Args) -> Option<String> {
+    match statuses {
+        [] => None,
+        [status] => Some(format!("r.status = {}", args.push(status.as_str()))),
+        _ => {
+            let names: Vec<&'static str> = statuses.iter().map(|s| s.as_str()).collect();
+            Some(format!("r.status = ANY({})", args.push(names)))
+        }
+    }
 }
 
 /// The codes of the services matching `condition` on `value` ($1).
