@@ -1036,7 +1036,7 @@ mod tests {
         lines.join("\n")
     }
 
-    /// 30,000 records of Alice's at the three departments, one in 1,000
+    /// 15,000 records of Alice's at the three departments, one in 1,000
     /// completed, the rest pending or confirmed: enough for the planner to
     /// show whether a list walks an index or reads the table.
     fn insert_bulk(tx: &mut Transaction) {
@@ -1045,7 +1045,7 @@ mod tests {
              SELECT 1000 + g, (ARRAY['PASS-01', 'DRV-01', 'MED-01'])[1 + g % 3], \
                  (ARRAY['dep-01', 'dep-02', 'dep-03'])[1 + (g / 3) % 3], \
                  {BASE} + g * 300, {BASE} + g * 300 + 900 \
-             FROM generate_series(1, 30000) g; \
+             FROM generate_series(1, 15000) g; \
              INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
                  starts_at, ends_at, status, created_at, updated_at) \
              SELECT id, {ALICE}, id, service_code, department_id, starts_at, ends_at, \
@@ -1083,6 +1083,12 @@ mod tests {
                 alice(),
                 RecordFilter {
                     search: Some("passport".to_string()),
+                    ..RecordFilter::default()
+                },
+            ),
+            (
+                alice(),
+                RecordFilter {
                     category: Some("health".to_string()),
                     ..RecordFilter::default()
                 },
