@@ -1,5 +1,6 @@
-//! `apptctl server ...`: the reference appointment service on embedded
-//! SQLite. `start-dev` is for trying the CLI, its tests and benchmarks;
+//! `apptctl server ...`: the reference appointment service, on embedded
+//! SQLite (`--db FILE`, one instance) or PostgreSQL (`--database-url`,
+//! several instances). `start-dev` is for trying the CLI, its tests and benchmarks;
 //! `start`, `migrate` and `create-account` run it in production. Built only
 //! with the default cargo feature `server`.
 
@@ -13,6 +14,7 @@ Examples:
   apptctl server start-dev --seed demo
   apptctl server start-dev --addr 127.0.0.1:0 --db ./dev.db --records 5000
   apptctl server start-dev --otp-fixed 123456 --fault-rate 0.3 --latency 50
+  apptctl server start-dev --database-url postgres://apptctl@127.0.0.1/apptctl_dev
 
 Demo accounts (two-factor on): demo / demo12345 (applicant),
 manager / manager12345 (manager).";
@@ -20,7 +22,7 @@ manager / manager12345 (manager).";
 /// Run the reference appointment service
 #[derive(Debug, clap::Subcommand)]
 pub enum ServerCommand {
-    /// Start the reference service on embedded SQLite (development only)
+    /// Start the reference service with demo data (development only)
     #[command(after_help = EXAMPLES)]
     StartDev(StartDevArgs),
 
@@ -43,6 +45,11 @@ Examples:
   apptctl server start --db /var/lib/apptctl/apptctl.db --addr 127.0.0.1:8787
   APPTCTL_DB=/var/lib/apptctl/apptctl.db APPTCTL_ADDR=0.0.0.0:8787 apptctl server start
 
+Several instances on one PostgreSQL database (each on its own host or port):
+  DATABASE_URL=postgres://apptctl:secret@db.internal/apptctl apptctl server migrate
+  DATABASE_URL=postgres://apptctl:secret@db.internal/apptctl apptctl server start \
+      --addr 0.0.0.0:8787
+
 The database must exist and be migrated (`apptctl server migrate`). Logs are
 JSON lines on stderr (level: RUST_LOG, default info). SIGTERM or Ctrl-C stops
 accepting connections and lets requests in flight finish within --drain-timeout.";
@@ -50,8 +57,11 @@ accepting connections and lets requests in flight finish within --drain-timeout.
 pub const MIGRATE_EXAMPLES: &str = "\
 Examples:
   apptctl server migrate --db /var/lib/apptctl/apptctl.db
+  apptctl server migrate --database-url postgres://apptctl:secret@db.internal/apptctl
 
-Creates the file when it does not exist. Back the database up first.";
+Creates an SQLite file when it does not exist; a PostgreSQL database must
+exist (createdb). Safe to run from several instances at once. Back the
+database up first.";
 
 pub const CREATE_ACCOUNT_EXAMPLES: &str = "\
 Examples:
@@ -111,6 +121,15 @@ pub struct StartArgs {
     #[arg(long, env = "APPTCTL_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// PostgreSQL database, instead of --db: several instances may share it
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", conflicts_with = "db")]
+    pub database_url: Option<String>,
+
+    /// Most PostgreSQL connections this instance keeps open
+    #[arg(long, env = "APPTCTL_DB_POOL_SIZE", value_name = "N", default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: u32,
+
     /// Requests per second per client before 429 [default: 2000]
     #[arg(long, env = "APPTCTL_RATE_LIMIT", value_name = "N")]
     pub rate_limit: Option<u32>,
@@ -146,7 +165,11 @@ pub struct StartArgs {
 pub struct MigrateArgs {
     /// SQLite database file; created when it does not exist
     #[arg(long, env = "APPTCTL_DB", value_name = "PATH")]
-    pub db: PathBuf,
+    pub db: Option<PathBuf>,
+
+    /// PostgreSQL database, instead of --db: several instances may share it
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", conflicts_with = "db")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -159,7 +182,11 @@ pub enum AccountRole {
 pub struct CreateAccountArgs {
     /// The migrated SQLite database file
     #[arg(long, env = "APPTCTL_DB", value_name = "PATH")]
-    pub db: PathBuf,
+    pub db: Option<PathBuf>,
+
+    /// PostgreSQL database, instead of --db: several instances may share it
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", conflicts_with = "db")]
+    pub database_url: Option<String>,
 
     /// The login name
     #[arg(long, value_name = "NAME")]
@@ -199,6 +226,15 @@ pub struct StartDevArgs {
     /// SQLite database file [default: a fresh temporary database]
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// PostgreSQL database instead of --db; migrated, and seeded when empty
+    #[arg(long, value_name = "URL", conflicts_with = "db")]
+    pub database_url: Option<String>,
+
+    /// Most PostgreSQL connections this instance keeps open
+    #[arg(long, env = "APPTCTL_DB_POOL_SIZE", value_name = "N", default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: u32,
 
     /// Seed data: demo accounts and records, or nothing
     #[arg(long, value_enum, default_value_t = Seed::Demo)]
@@ -258,7 +294,7 @@ pub async fn run(command: ServerCommand, ctx: &mut Context) -> anyhow::Result<()
 #[cfg(feature = "server")]
 async fn start_dev(args: StartDevArgs, _ctx: &mut Context) -> anyhow::Result<()> {
     let addr = args.addr;
-    apptctl_server::dev::start_dev(dev_options(args))
+    apptctl_server::dev::start_dev(dev_options(args)?)
         .await
         .map_err(|err| explain_bind_failure(err, addr))
 }
@@ -286,10 +322,20 @@ fn explain_bind_failure(err: anyhow::Error, addr: std::net::SocketAddr) -> anyho
 
 /// The flags as the server crate's options.
 #[cfg(feature = "server")]
-fn dev_options(args: StartDevArgs) -> apptctl_server::dev::DevOptions {
-    apptctl_server::dev::DevOptions {
+fn dev_options(args: StartDevArgs) -> Result<apptctl_server::dev::DevOptions, CliError> {
+    use apptctl_server::database::Database;
+
+    let postgres = match args.database_url {
+        Some(url) => match database_of(None, Some(url), args.db_pool_size, "start-dev")? {
+            Database::Postgres(options) => Some(options),
+            Database::Sqlite(_) => None,
+        },
+        None => None,
+    };
+    Ok(apptctl_server::dev::DevOptions {
         addr: args.addr,
         db: args.db,
+        postgres,
         seed_demo: args.seed == Seed::Demo,
         extra_records: u64::from(args.records),
         otp_fixed: args.otp_fixed,
@@ -298,6 +344,38 @@ fn dev_options(args: StartDevArgs) -> apptctl_server::dev::DevOptions {
         clock: args.clock,
         rate_limit_per_sec: args.rate_limit,
         cutoff_hours: args.cutoff_hours,
+    })
+}
+
+/// The database the flags name: `--database-url` (PostgreSQL) or `--db`
+/// (an SQLite file); clap already refuses both at once.
+#[cfg(feature = "server")]
+fn database_of(
+    db: Option<PathBuf>,
+    url: Option<String>,
+    pool_size: u32,
+    command: &str,
+) -> Result<apptctl_server::database::Database, CliError> {
+    use apptctl_server::database::Database;
+    use apptctl_server::store::pg::{is_postgres_url, redact_url, PgOptions};
+
+    match (db, url) {
+        (_, Some(url)) if !is_postgres_url(&url) => Err(CliError::usage(format!(
+            "--database-url {} is not a PostgreSQL URL",
+            redact_url(&url)
+        ))
+        .with_hint("write it as postgres://USER:PASSWORD@HOST:5432/DATABASE, or use --db FILE")),
+        (_, Some(url)) => {
+            let mut options = PgOptions::new(url);
+            options.pool_size = pool_size;
+            Ok(Database::Postgres(options))
+        }
+        (Some(path), None) => Ok(Database::Sqlite(path)),
+        (None, None) => Err(CliError::usage(format!(
+            "server {command} needs a database: --db PATH (or APPTCTL_DB), \
+             or --database-url URL (or DATABASE_URL)"
+        ))
+        .with_hint("create one with `apptctl server migrate --db PATH`")),
     }
 }
 
@@ -307,24 +385,51 @@ async fn start(args: StartArgs, _ctx: &mut Context) -> anyhow::Result<()> {
 
     let opts = production_options(args)?;
     let addr = opts.addr;
+    let migrate_command = migrate_command(&opts.db);
     production::start(opts)
         .await
         .map_err(|err| match err.downcast_ref::<StartError>() {
-            Some(StartError::NoDatabase(_)) => CliError::usage(err.to_string())
-                .with_hint("create it first: apptctl server migrate --db PATH")
-                .into(),
-            Some(StartError::MigrationsPending { db, .. }) => CliError::usage(err.to_string())
+            Some(StartError::NoDatabase(path)) => CliError::usage(err.to_string())
                 .with_hint(format!(
-                    "back the database up, then run: apptctl server migrate --db {}",
-                    db.display()
+                    "create it first: apptctl server migrate --db {}",
+                    path.display()
                 ))
+                .into(),
+            Some(StartError::MigrationsPending { .. }) => CliError::usage(err.to_string())
+                .with_hint(format!("back the database up, then run: {migrate_command}"))
                 .into(),
             Some(StartError::SchemaNewer { .. }) => CliError::usage(err.to_string())
                 .with_hint("run the apptctl release that migrated it, or a newer one")
                 .into(),
-            Some(StartError::Unreadable(_)) => err,
-            None => explain_bind_failure(err, addr),
+            Some(StartError::Unreadable(_)) => explain_database_failure(err),
+            None => explain_bind_failure(explain_database_failure(err), addr),
         })
+}
+
+/// A PostgreSQL server that cannot be reached is the network's or the
+/// operator's to fix, not a bug: exit with the network class and a hint.
+#[cfg(feature = "server")]
+fn explain_database_failure(err: anyhow::Error) -> anyhow::Error {
+    if !apptctl_server::store::pg::is_unreachable(&err) {
+        return err;
+    }
+    CliError::new(
+        apptctl_api::ErrorClass::Network,
+        format!("cannot reach the database: {err:#}"),
+    )
+    .with_hint("check that PostgreSQL runs there and that --database-url (DATABASE_URL) is right")
+    .into()
+}
+
+/// The `server migrate` command line for `db`, password left out.
+#[cfg(feature = "server")]
+fn migrate_command(db: &apptctl_server::database::Database) -> String {
+    use apptctl_server::database::Database;
+
+    match db {
+        Database::Sqlite(path) => format!("apptctl server migrate --db {}", path.display()),
+        Database::Postgres(_) => format!("apptctl server migrate --database-url '{db}'"),
+    }
 }
 
 /// Checks what clap cannot: no dev-only flag, and a database given.
@@ -339,12 +444,7 @@ fn production_options(
             ),
         );
     }
-    let Some(db) = args.db else {
-        return Err(
-            CliError::usage("server start needs a database: --db PATH or APPTCTL_DB")
-                .with_hint("create one with `apptctl server migrate --db PATH`"),
-        );
-    };
+    let db = database_of(args.db, args.database_url, args.db_pool_size, "start")?;
     let max_body_bytes = usize::try_from(args.body_limit)
         .map_err(|_| CliError::usage(format!("--body-limit {} is too large", args.body_limit)))?;
     Ok(apptctl_server::production::ProductionOptions {
@@ -360,9 +460,11 @@ fn production_options(
 
 #[cfg(feature = "server")]
 async fn migrate(args: MigrateArgs, ctx: &mut Context) -> anyhow::Result<()> {
-    let db = args.db.clone();
+    let db = database_of(args.db, args.database_url, 1, "migrate")?;
+    let shown = db.to_string();
     let applied = tokio::task::spawn_blocking(move || apptctl_server::production::migrate(&db))
         .await?
+        .map_err(explain_database_failure)
         .map_err(
             |err| match err.downcast_ref::<apptctl_server::production::StartError>() {
                 Some(_) => CliError::usage(err.to_string())
@@ -374,14 +476,12 @@ async fn migrate(args: MigrateArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if ctx.out.is_json() {
         let names: Vec<&str> = applied.iter().map(|m| m.name).collect();
         ctx.out.json(&serde_json::json!({
-            "database": args.db.display().to_string(),
+            "database": shown,
             "applied": names,
         }))?;
     } else if applied.is_empty() {
-        ctx.out.line(format!(
-            "{}: up to date, nothing applied",
-            args.db.display()
-        ))?;
+        ctx.out
+            .line(format!("{shown}: up to date, nothing applied"))?;
     } else {
         for migration in &applied {
             ctx.out.line(format!("applied {}", migration.name))?;
@@ -395,6 +495,7 @@ async fn create_account(args: CreateAccountArgs, ctx: &mut Context) -> anyhow::R
     use apptctl_server::production::{self, AccountRequest, CreateAccountError, StartError};
     use apptctl_server::store::sqlite::AccountError;
 
+    let db = database_of(args.db, args.database_url, 1, "create-account")?;
     let password = crate::prompt::secret_from_stdin("password")?;
     let request = AccountRequest {
         name: args.name.clone().unwrap_or_else(|| args.username.clone()),
@@ -409,7 +510,6 @@ async fn create_account(args: CreateAccountArgs, ctx: &mut Context) -> anyhow::R
         email: args.email,
         departments: args.departments,
     };
-    let db = args.db;
     let created =
         tokio::task::spawn_blocking(move || production::create_account(&db, request)).await?;
     let user_id = created.map_err(|err| {
@@ -426,12 +526,14 @@ async fn create_account(args: CreateAccountArgs, ctx: &mut Context) -> anyhow::R
             }
             CreateAccountError::Start(StartError::NoDatabase(_))
             | CreateAccountError::Start(StartError::MigrationsPending { .. })
-            | CreateAccountError::Start(StartError::SchemaNewer { .. }) => {
-                CliError::usage(message).with_hint("run: apptctl server migrate --db PATH")
-            }
+            | CreateAccountError::Start(StartError::SchemaNewer { .. }) => CliError::usage(message)
+                .with_hint("run `apptctl server migrate` with the same --db or --database-url"),
             CreateAccountError::Start(StartError::Unreadable(inner))
             | CreateAccountError::Account(AccountError::Storage(inner)) => {
-                CliError::internal(format!("{inner:#}"))
+                match explain_database_failure(inner).downcast::<CliError>() {
+                    Ok(unreachable) => unreachable,
+                    Err(inner) => CliError::internal(format!("{inner:#}")),
+                }
             }
         }
     })?;

@@ -14,9 +14,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::ServerConfig;
+use crate::database::{Database, Opened};
 use crate::platform::PlatformConfig;
 use crate::seed;
 use crate::serve::{self, LogFormat, ServeParts};
+use crate::store::pg::{transfer, PgOptions, PgStore};
 use crate::store::sqlite::SqliteStore;
 
 pub use crate::serve::RunningServer;
@@ -28,6 +30,9 @@ pub struct DevOptions {
     pub addr: SocketAddr,
     /// `None`: a fresh temporary database, removed at shutdown.
     pub db: Option<PathBuf>,
+    /// A PostgreSQL database instead of an SQLite file (then `db` is
+    /// ignored). It is migrated, and seeded when it holds no accounts.
+    pub postgres: Option<PgOptions>,
     pub seed_demo: bool,
     /// Extra records for `demo` (`--records N`); they need the demo data,
     /// so a fresh database gets it even without `seed_demo`. An existing
@@ -47,6 +52,7 @@ impl Default for DevOptions {
         DevOptions {
             addr: SocketAddr::from(([127, 0, 0, 1], 8787)),
             db: None,
+            postgres: None,
             seed_demo: true,
             extra_records: 0,
             otp_fixed: None,
@@ -62,19 +68,31 @@ impl Default for DevOptions {
 /// Opens (and when new, seeds) the database, binds `opts.addr` and serves in
 /// a background task.
 pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
-    let (db, temp_dir) = database_path(opts.db.as_ref())?;
+    let (database, temp_dir) = match &opts.postgres {
+        Some(options) => (Database::Postgres(options.clone()), None),
+        None => {
+            let (path, temp_dir) = database_path(opts.db.as_ref())?;
+            (Database::Sqlite(path), temp_dir)
+        }
+    };
     let clock: Arc<dyn Clock> = match opts.clock {
         Some(start) => Arc::new(ManualClock::new(start)),
         None => Arc::new(SystemClock),
     };
-    let store = open_and_seed(db.clone(), clock.now(), opts.seed_demo, opts.extra_records).await?;
+    let seeding = Seeding {
+        now: clock.now(),
+        demo: opts.seed_demo,
+        extra_records: opts.extra_records,
+    };
+    let opened = open_and_seed(database.clone(), seeding).await?;
 
     let mut server = serve::serve(ServeParts {
         addr: opts.addr,
-        store,
+        store: opened.store,
+        database,
         clock,
         config: server_config(&opts),
-        platform: platform_config(&opts, &db),
+        platform: platform_config(&opts, opened.platform),
     })
     .await?;
     server.temp_dir = temp_dir;
@@ -82,8 +100,7 @@ pub async fn spawn(opts: DevOptions) -> anyhow::Result<RunningServer> {
 }
 
 /// The HTTP layer's settings; `None` options keep the platform defaults.
-fn platform_config(opts: &DevOptions, db: &std::path::Path) -> PlatformConfig {
-    let mut config = PlatformConfig::new(db);
+fn platform_config(opts: &DevOptions, mut config: PlatformConfig) -> PlatformConfig {
     config.fault_rate = opts.fault_rate;
     config.latency = std::time::Duration::from_millis(opts.latency_ms);
     if let Some(per_sec) = opts.rate_limit_per_sec {
@@ -112,27 +129,80 @@ fn database_path(db: Option<&PathBuf>) -> anyhow::Result<(PathBuf, Option<PathBu
     Ok((dir.join("apptctl.db"), Some(dir)))
 }
 
-async fn open_and_seed(
-    db: PathBuf,
+/// What a fresh dev database gets.
+#[derive(Debug, Clone, Copy)]
+struct Seeding {
     now: DateTime<Utc>,
-    seed_demo: bool,
+    demo: bool,
+    /// Extra records need the demo data, so they bring it along.
     extra_records: u64,
-) -> anyhow::Result<Arc<SqliteStore>> {
-    tokio::task::spawn_blocking(move || {
-        let store = SqliteStore::open(&db)?;
-        let fresh = store.is_empty()?;
-        if !fresh && extra_records > 0 {
-            tracing::warn!(db = %db.display(), "existing database kept as it is; --records ignored");
+}
+
+impl Seeding {
+    fn wanted(&self) -> bool {
+        self.demo || self.extra_records > 0
+    }
+}
+
+async fn open_and_seed(database: Database, seeding: Seeding) -> anyhow::Result<Opened> {
+    tokio::task::spawn_blocking(move || match &database {
+        Database::Sqlite(path) => {
+            let store = SqliteStore::open(path)?;
+            let fresh = store.is_empty()?;
+            warn_if_kept(fresh, &database, seeding);
+            if fresh && seeding.wanted() {
+                seed_sqlite(&store, seeding)?;
+            }
+            database.open()
         }
-        if fresh && (seed_demo || extra_records > 0) {
-            let started = std::time::Instant::now();
-            seed::seed(&store, now, extra_records)?;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            tracing::info!(extra_records, elapsed_ms, "demo data seeded");
+        Database::Postgres(options) => {
+            let store = PgStore::open(options)?;
+            let fresh = store.is_empty()?;
+            warn_if_kept(fresh, &database, seeding);
+            if fresh && seeding.wanted() {
+                seed_postgres(&options.url, seeding)?;
+            }
+            database.open()
         }
-        Ok(Arc::new(store))
     })
     .await?
+}
+
+fn warn_if_kept(fresh: bool, database: &Database, seeding: Seeding) {
+    if !fresh && seeding.extra_records > 0 {
+        tracing::warn!(db = %database, "existing database kept as it is; --records ignored");
+    }
+}
+
+fn seed_sqlite(store: &SqliteStore, seeding: Seeding) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    seed::seed(store, seeding.now, seeding.extra_records)?;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    tracing::info!(
+        extra_records = seeding.extra_records,
+        elapsed_ms,
+        "demo data seeded"
+    );
+    Ok(())
+}
+
+/// The demo data is generated once, for SQLite; PostgreSQL gets a copy of
+/// it, made in a scratch file and moved over with COPY.
+fn seed_postgres(url: &str, seeding: Seeding) -> anyhow::Result<()> {
+    let scratch = tempfile_dir()?;
+    let path = scratch.join("seed.db");
+    let outcome = SqliteStore::open(&path)
+        .and_then(|store| seed_sqlite(&store, seeding))
+        .and_then(|()| transfer::copy_from_sqlite(&path, url).map(|_| ()));
+    // Best effort: a leftover scratch file in the temp dir is harmless.
+    let _ = std::fs::remove_dir_all(&scratch);
+    outcome
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("apptctl-seed-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
 }
 
 /// `apptctl server start-dev`.
@@ -150,7 +220,7 @@ fn print_banner(server: &RunningServer, opts: &DevOptions) -> anyhow::Result<()>
     let mut out = std::io::stdout().lock();
     writeln!(out, "apptctl dev server listening on {}", server.url())?;
     out.flush()?;
-    writeln!(out, "database: {}", server.db_path().display())?;
+    writeln!(out, "database: {}", server.database())?;
     writeln!(
         out,
         "demo accounts (two-factor on; codes are in the log and in `apptctl notifications`):"

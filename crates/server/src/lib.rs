@@ -1,6 +1,7 @@
 //! The reference appointment service.
 //!
-//! A real HTTP server (axum on tokio) over embedded SQLite that enforces the
+//! A real HTTP server (axum on tokio) over embedded SQLite or a shared
+//! PostgreSQL database (see [`database`]) that enforces the
 //! domain rules of SPEC §2. `apptctl server start-dev` runs it with demo data
 //! (the CLI's tests, the benchmarks and anyone trying the tool talk to that),
 //! `apptctl server start` in production.
@@ -15,7 +16,8 @@
 //! - [`domain`] holds the rules (cutoff, access, reasons, challenges, the
 //!   status machine) as plain functions the store calls inside its
 //!   transactions.
-//! - [`store`] is the storage interface; [`store::sqlite`] implements it.
+//! - [`store`] is the storage interface; [`store::sqlite`] and [`store::pg`]
+//!   implement it. [`database::Database`] picks one from a path or a URL.
 //! - [`error::ApiError`] is the one error type; every failure leaves as
 //!   `application/problem+json` with a stable code, a hint and the request id.
 //!
@@ -27,6 +29,7 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod database;
 pub mod dev;
 pub mod domain;
 pub mod error;

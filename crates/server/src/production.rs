@@ -1,11 +1,11 @@
 //! The production mode: `apptctl server start`, `server migrate` and
 //! `server create-account`. No demo data, no fixed codes, no injected faults
-//! and no settable clock; the database must exist and be migrated (by
-//! `server migrate`) before the service starts on it. Logs are JSON lines.
+//! and no settable clock; the database (an SQLite file, or PostgreSQL for
+//! several instances) must exist and be migrated (by `server migrate`)
+//! before the service starts on it. Logs are JSON lines.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,15 +13,18 @@ use apptctl_api::auth::Role;
 
 use crate::clock::SystemClock;
 use crate::config::ServerConfig;
+use crate::database::Opened;
+pub use crate::database::{migration_names as names, Database, StartError};
 use crate::platform::PlatformConfig;
 use crate::serve::{self, LogFormat, ServeParts};
+use crate::store::pg::PgStore;
 use crate::store::sqlite::{AccountError, Migration, NewAccount, SqliteStore};
 
 /// Settings of `apptctl server start`.
 #[derive(Debug, Clone)]
 pub struct ProductionOptions {
     pub addr: SocketAddr,
-    pub db: PathBuf,
+    pub db: Database,
     /// Requests per second per client before 429; `None`: the platform's.
     pub rate_limit_per_sec: Option<u32>,
     pub cutoff_hours: Option<u32>,
@@ -31,32 +34,19 @@ pub struct ProductionOptions {
     pub drain: Duration,
 }
 
-/// Why the production server refuses to start; each is the operator's to fix.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("there is no database at {0}")]
-    NoDatabase(PathBuf),
-    #[error("the database {db} lacks migrations: {pending}")]
-    MigrationsPending { db: PathBuf, pending: String },
-    #[error("the database {db} has migrations this apptctl does not know: {versions:?}")]
-    SchemaNewer { db: PathBuf, versions: Vec<i64> },
-    /// The file could not be read as a database at all.
-    #[error(transparent)]
-    Unreadable(anyhow::Error),
-}
-
 /// `apptctl server start`: serves until Ctrl-C or SIGTERM, then lets the
 /// requests in flight finish within `opts.drain`.
 pub async fn start(opts: ProductionOptions) -> anyhow::Result<()> {
     serve::init_logging(LogFormat::Json);
-    let store = open_migrated(opts.db.clone()).await?;
+    let opened = open_migrated(opts.db.clone()).await?;
 
     let server = serve::serve(ServeParts {
         addr: opts.addr,
-        store,
+        store: opened.store,
+        database: opts.db.clone(),
         clock: Arc::new(SystemClock),
         config: server_config(&opts),
-        platform: platform_config(&opts),
+        platform: platform_config(&opts, opened.platform),
     })
     .await?;
     announce(&server)?;
@@ -71,39 +61,15 @@ pub async fn start(opts: ProductionOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the store only when the file exists and every migration is in:
-/// a mistyped path must not create an empty database, and a schema change
-/// is the operator's step (`server migrate`, after a backup), not a side
-/// effect of a restart.
-async fn open_migrated(db: PathBuf) -> anyhow::Result<Arc<SqliteStore>> {
+/// Opens the store only when the database exists and every migration is
+/// in: a schema change is the operator's step (`server migrate`, after a
+/// backup), not a side effect of a restart.
+async fn open_migrated(db: Database) -> anyhow::Result<Opened> {
     tokio::task::spawn_blocking(move || {
-        check_schema(&db)?;
-        Ok(Arc::new(SqliteStore::open(&db)?))
+        db.check_schema()?;
+        db.open()
     })
     .await?
-}
-
-/// The schema must be exactly the one this binary embeds: behind needs
-/// `server migrate`, ahead means an older binary after a newer one migrated.
-fn check_schema(db: &Path) -> Result<(), StartError> {
-    if !db.is_file() {
-        return Err(StartError::NoDatabase(db.to_path_buf()));
-    }
-    let pending = SqliteStore::pending_migrations(db).map_err(StartError::Unreadable)?;
-    if !pending.is_empty() {
-        return Err(StartError::MigrationsPending {
-            db: db.to_path_buf(),
-            pending: names(&pending),
-        });
-    }
-    let versions = SqliteStore::unknown_migrations(db).map_err(StartError::Unreadable)?;
-    if !versions.is_empty() {
-        return Err(StartError::SchemaNewer {
-            db: db.to_path_buf(),
-            versions,
-        });
-    }
-    Ok(())
 }
 
 /// The address on stdout (for people and scripts) and in the log.
@@ -111,7 +77,7 @@ fn announce(server: &serve::RunningServer) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "apptctl server listening on {}", server.url())?;
     out.flush()?;
-    tracing::info!(addr = %server.addr(), db = %server.db_path().display(), "listening");
+    tracing::info!(addr = %server.addr(), db = %server.database(), "listening");
     Ok(())
 }
 
@@ -126,8 +92,7 @@ fn server_config(opts: &ProductionOptions) -> ServerConfig {
     config
 }
 
-fn platform_config(opts: &ProductionOptions) -> PlatformConfig {
-    let mut config = PlatformConfig::new(&opts.db);
+fn platform_config(opts: &ProductionOptions, mut config: PlatformConfig) -> PlatformConfig {
     config.request_timeout = opts.request_timeout;
     config.max_body_bytes = opts.max_body_bytes;
     if let Some(per_sec) = opts.rate_limit_per_sec {
@@ -136,31 +101,11 @@ fn platform_config(opts: &ProductionOptions) -> PlatformConfig {
     config
 }
 
-/// `apptctl server migrate`: creates the database when missing, applies
-/// the migrations it lacks and returns them (empty: it was up to date).
-/// A database a newer release migrated is refused: "up to date" would be
-/// untrue for this binary.
-pub fn migrate(db: &Path) -> anyhow::Result<Vec<Migration>> {
-    if db.is_file() {
-        let versions = SqliteStore::unknown_migrations(db)?;
-        if !versions.is_empty() {
-            return Err(StartError::SchemaNewer {
-                db: db.to_path_buf(),
-                versions,
-            }
-            .into());
-        }
-    }
-    SqliteStore::apply_migrations(db)
-}
-
-/// `0001_initial, 0002_...`.
-pub fn names(migrations: &[Migration]) -> String {
-    migrations
-        .iter()
-        .map(|m| m.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `apptctl server migrate`: creates an SQLite file when missing, applies
+/// the migrations the database lacks and returns them (empty: it was up to
+/// date).
+pub fn migrate(db: &Database) -> anyhow::Result<Vec<Migration>> {
+    db.migrate()
 }
 
 /// An account to create with `apptctl server create-account`.
@@ -191,14 +136,13 @@ pub enum CreateAccountError {
     Start(#[from] StartError),
 }
 
-/// Creates the account in the migrated database at `db`; returns its id.
-pub fn create_account(db: &Path, request: AccountRequest) -> Result<i64, CreateAccountError> {
+/// Creates the account in the migrated database `db`; returns its id.
+pub fn create_account(db: &Database, request: AccountRequest) -> Result<i64, CreateAccountError> {
     check_account(&request)?;
-    check_schema(db)?;
+    db.check_schema()?;
 
     let password_hash =
         crate::auth::hash_password(&request.password).map_err(AccountError::Storage)?;
-    let store = SqliteStore::open(db).map_err(AccountError::Storage)?;
     let account = NewAccount {
         username: request.username,
         name: request.name,
@@ -209,7 +153,16 @@ pub fn create_account(db: &Path, request: AccountRequest) -> Result<i64, CreateA
         email: request.email,
         departments: request.departments,
     };
-    Ok(store.create_account(&account)?)
+    match db {
+        Database::Sqlite(path) => {
+            let store = SqliteStore::open(path).map_err(AccountError::Storage)?;
+            Ok(store.create_account(&account)?)
+        }
+        Database::Postgres(options) => {
+            let store = PgStore::connect(options).map_err(AccountError::Storage)?;
+            Ok(store.create_account(&account)?)
+        }
+    }
 }
 
 fn check_account(request: &AccountRequest) -> Result<(), CreateAccountError> {

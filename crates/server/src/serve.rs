@@ -14,14 +14,17 @@ use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
 use crate::config::ServerConfig;
+use crate::database::Database;
 use crate::platform::{self, PlatformConfig};
 use crate::state::AppState;
-use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
 
 /// Everything a server needs once its database is open.
 pub struct ServeParts {
     pub addr: SocketAddr,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
+    /// Where the store keeps its data, for messages and tests.
+    pub database: Database,
     pub clock: Arc<dyn Clock>,
     pub config: ServerConfig,
     pub platform: PlatformConfig,
@@ -34,7 +37,7 @@ pub struct RunningServer {
     task: Option<JoinHandle<std::io::Result<()>>>,
     /// A temporary database directory, removed when the server is dropped.
     pub(crate) temp_dir: Option<PathBuf>,
-    db: PathBuf,
+    database: Database,
 }
 
 impl RunningServer {
@@ -47,8 +50,13 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
-    pub fn db_path(&self) -> &Path {
-        &self.db
+    /// The SQLite file the server uses; `None` on PostgreSQL.
+    pub fn db_path(&self) -> Option<&Path> {
+        self.database.sqlite_path()
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.database
     }
 
     /// Stops accepting connections, lets requests in flight finish, and
@@ -102,7 +110,6 @@ impl Drop for RunningServer {
 /// Builds the router (resources, ops endpoints, platform layers), binds
 /// `parts.addr` and serves in a background task.
 pub async fn serve(parts: ServeParts) -> anyhow::Result<RunningServer> {
-    let db = parts.store.path().to_path_buf();
     let state = AppState {
         store: parts.store,
         clock: parts.clock,
@@ -132,7 +139,7 @@ pub async fn serve(parts: ServeParts) -> anyhow::Result<RunningServer> {
         shutdown: Some(shutdown),
         task: Some(task),
         temp_dir: None,
-        db,
+        database: parts.database,
     })
 }
 

@@ -15,16 +15,8 @@ async fn health_is_503_when_the_database_cannot_answer() {
     assert_eq!(healthy.body["database_ok"], true);
 
     // Another process breaks the schema under the running service; a
-    // `SELECT 1` would not notice, a query of the file does.
-    let db = t.server.db_path().to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let conn = rusqlite::Connection::open(db).unwrap();
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .unwrap();
-        conn.execute_batch("DROP TABLE schema_migrations").unwrap();
-    })
-    .await
-    .unwrap();
+    // `SELECT 1` would not notice, a query of the database does.
+    t.execute_sql("DROP TABLE schema_migrations").await;
 
     let broken = t.send(Method::GET, "/healthz", None, None).await;
     assert_eq!(broken.status, StatusCode::SERVICE_UNAVAILABLE);

@@ -141,14 +141,13 @@ async fn hostile_query_strings_are_refused_or_harmless() {
 #[tokio::test]
 async fn data_survives_a_restart_and_is_not_seeded_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("durable.db");
-    let first = apptctl_server::dev::spawn(options(db.clone()))
-        .await
-        .unwrap();
+    let (opts, database) = backend_options(dir.path().join("durable.db"));
+    let first = apptctl_server::dev::spawn(opts.clone()).await.unwrap();
     let t = TestServer {
         server: first,
         client: reqwest::Client::new(),
         dir,
+        database,
     };
     let demo = t.login("demo", "demo12345").await;
     let token = t.token(&demo, &["records:read", "records:cancel"]).await;
@@ -164,14 +163,16 @@ async fn data_survives_a_restart_and_is_not_seeded_twice() {
         server,
         dir,
         client,
+        database,
     } = t;
     server.shutdown().await.unwrap();
 
-    let second = apptctl_server::dev::spawn(options(db)).await.unwrap();
+    let second = apptctl_server::dev::spawn(opts).await.unwrap();
     let t = TestServer {
         server: second,
         client,
         dir,
+        database,
     };
     let shown = t.get(&token, &format!("/v1/records/{}", record(1))).await;
     assert_eq!(
@@ -242,15 +243,12 @@ async fn refused_changes_without_credentials_are_journaled() {
         .await
         .assert_problem(401, "unauthenticated");
 
-    let db = rusqlite::Connection::open(t.server.db_path()).unwrap();
-    let mut statement = db
-        .prepare("SELECT action, code FROM audit_log WHERE actor = 'anonymous' ORDER BY seq")
-        .unwrap();
-    let rows: Vec<(String, String)> = statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows: Vec<(String, String)> = t
+        .query_sql("SELECT action, code FROM audit_log WHERE actor = 'anonymous' ORDER BY seq")
+        .await
+        .into_iter()
+        .map(|row| (row[0].clone(), row[1].clone()))
+        .collect();
     let route = "POST /v1/records/{id}/cancellation".to_string();
     assert_eq!(
         rows,

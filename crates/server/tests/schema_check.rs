@@ -2,7 +2,7 @@
 //! `server start` and `server create-account` share, on real SQLite files.
 
 use apptctl_api::auth::Role;
-use apptctl_server::production::{self, AccountRequest, CreateAccountError, StartError};
+use apptctl_server::production::{self, AccountRequest, CreateAccountError, Database, StartError};
 
 fn request() -> AccountRequest {
     AccountRequest {
@@ -20,9 +20,10 @@ fn request() -> AccountRequest {
 #[test]
 fn a_database_migrated_by_a_newer_release_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("prod.db");
+    let path = dir.path().join("prod.db");
+    let db = Database::Sqlite(path.clone());
     assert_eq!(production::migrate(&db).unwrap().len(), 2);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute(
         "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'later')",
         [],
@@ -51,7 +52,8 @@ fn a_database_migrated_by_a_newer_release_is_refused() {
 #[test]
 fn an_up_to_date_database_takes_an_account_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("prod.db");
+    let path = dir.path().join("prod.db");
+    let db = Database::Sqlite(path.clone());
     production::migrate(&db).unwrap();
     assert!(production::migrate(&db).unwrap().is_empty());
 

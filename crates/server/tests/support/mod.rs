@@ -1,9 +1,16 @@
 //! Shared test support: a real server on 127.0.0.1 port 0 with a temporary
-//! SQLite file and a manual clock, and a small JSON client for it.
+//! database and a manual clock, and a small JSON client for it.
+//!
+//! The suite is parameterised by backend: with `APPTCTL_TEST_BACKEND=postgres`
+//! every server gets a fresh PostgreSQL database of its own on the server
+//! `APPTCTL_TEST_POSTGRES_URL` names (`scripts/test.sh` runs the suite both
+//! ways); otherwise a temporary SQLite file.
 #![allow(dead_code)]
 
 use apptctl_api::RecordId;
 use apptctl_server::dev::{spawn, DevOptions, RunningServer};
+use apptctl_server::store::pg::testing::TempDatabase;
+use apptctl_server::store::pg::PgOptions;
 use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -22,6 +29,35 @@ pub struct TestServer {
     pub server: RunningServer,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL database, dropped after the server (field order).
+    pub database: Option<TempDatabase>,
+}
+
+/// Whether this run of the suite is on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("APPTCTL_TEST_BACKEND").is_ok_and(|v| v == "postgres")
+}
+
+/// For the few tests that read or damage the SQLite files themselves: says
+/// so and returns true on a PostgreSQL run, where they do not apply (they
+/// ran on the SQLite run of the same suite).
+pub fn skip_on_postgres(why: &str) -> bool {
+    if on_postgres() {
+        eprintln!("not applicable on PostgreSQL: {why}");
+    }
+    on_postgres()
+}
+
+/// Options for a server on this run's backend, with the PostgreSQL
+/// database that must outlive it.
+pub fn backend_options(db: std::path::PathBuf) -> (DevOptions, Option<TempDatabase>) {
+    let mut opts = options(db);
+    if !on_postgres() {
+        return (opts, None);
+    }
+    let database = TempDatabase::create().unwrap();
+    opts.postgres = Some(PgOptions::new(database.url()));
+    (opts, Some(database))
 }
 
 /// The answer to a request: status and JSON body (`Null` when empty).
@@ -76,13 +112,55 @@ impl TestServer {
         dir: tempfile::TempDir,
         adjust: impl FnOnce(&mut DevOptions),
     ) -> TestServer {
-        let mut opts = options(dir.path().join("test.db"));
+        let (mut opts, database) = backend_options(dir.path().join("test.db"));
         adjust(&mut opts);
         let server = spawn(opts).await.unwrap();
         TestServer {
             server,
             client: reqwest::Client::new(),
             dir,
+            database,
+        }
+    }
+
+    /// Runs statements on the server's database from outside the service,
+    /// as another process would.
+    pub async fn execute_sql(&self, sql: &str) {
+        let target = self.sql_target();
+        let sql = sql.to_string();
+        tokio::task::spawn_blocking(move || match target {
+            SqlTarget::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.busy_timeout(std::time::Duration::from_secs(10))
+                    .unwrap();
+                conn.execute_batch(&sql).unwrap();
+            }
+            SqlTarget::Postgres(url) => {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                client.batch_execute(&sql).unwrap();
+            }
+        })
+        .await
+        .unwrap();
+    }
+
+    /// The rows a query returns, every column as text (NULL as "").
+    pub async fn query_sql(&self, sql: &str) -> Vec<Vec<String>> {
+        let target = self.sql_target();
+        let sql = sql.to_string();
+        tokio::task::spawn_blocking(move || match target {
+            SqlTarget::Sqlite(path) => sqlite_rows(&path, &sql),
+            SqlTarget::Postgres(url) => postgres_rows(&url, &sql),
+        })
+        .await
+        .unwrap()
+    }
+
+    fn sql_target(&self) -> SqlTarget {
+        match (&self.database, self.server.db_path()) {
+            (Some(database), _) => SqlTarget::Postgres(database.url().to_string()),
+            (None, Some(path)) => SqlTarget::Sqlite(path.to_path_buf()),
+            (None, None) => panic!("a PostgreSQL server without its test database"),
         }
     }
 
@@ -266,4 +344,56 @@ pub async fn answer(response: reqwest::Response) -> Answer {
 /// 13..=17 other's).
 pub fn record(n: u64) -> RecordId {
     RecordId::from_number(n).unwrap()
+}
+
+enum SqlTarget {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+fn sqlite_rows(path: &std::path::Path, sql: &str) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
+    let mut statement = conn.prepare(sql).unwrap();
+    let columns = statement.column_count();
+    let rows = statement
+        .query_map([], |row| {
+            (0..columns)
+                .map(|i| {
+                    Ok(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => String::new(),
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                        rusqlite::types::ValueRef::Blob(b) => hex_of(b),
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn postgres_rows(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client
+        .simple_query(sql)
+        .unwrap()
+        .into_iter()
+        .filter_map(|message| match message {
+            postgres::SimpleQueryMessage::Row(row) => Some(
+                (0..row.len())
+                    .map(|i| row.get(i).unwrap_or("").to_string())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
 }
