@@ -89,11 +89,6 @@ fn check_cancel_challenge(
     challenge_id: &str,
     id: RecordId,
 ) -> Result<(), ApiError> {
-    // PostgreSQL refuses a NUL in a text parameter; no challenge id holds
-    // one, so SQLite answers "not found" and so do we.
-    if challenge_id.contains('\0') {
-        return Err(challenge::not_found(challenge_id));
-    }
     let found = challenges::load_for(tx, challenge_id, Some(actor.user_id))?;
     challenge::check_usable(&found, ChallengePurpose::Cancel, ctx.now, &ctx.config)?;
     if challenges::covers(tx, challenge_id, id)? {
