@@ -8,6 +8,12 @@
 //! any work, and [`super::PgStore::write`] runs it again on the new state. A
 //! slot is guarded by the partial unique index `records_active_slot`; a write
 //! that violates it is answered `slot_taken`, as a taken slot is on SQLite.
+//!
+//! Known weakness: changes of *different* records also conflict when their
+//! ids share a page of the primary-key index (PostgreSQL tracks serializable
+//! reads of an index by page), so concurrent bulk cancellation is retried
+//! more than it strictly needs: about 1.1 runs per cancellation with 4
+//! writers, 1.8 with 16, where a few may exhaust the retries and answer 503.
 
 use apptctl_api::cancel::{Challenge, ChallengePurpose, Channel};
 use apptctl_api::records::RecordStatus;
@@ -1089,5 +1095,44 @@ mod tests {
         booked.sort_unstable();
         let expected: Vec<u64> = free.iter().map(|s| s.number()).collect();
         assert_eq!(booked, expected);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn racing_requests_through_the_store_book_a_slot_once() {
+        use crate::store::pg::PgOptions;
+        use crate::store::Store;
+
+        let (db, olds, contested) = tokio::task::spawn_blocking(|| {
+            let (db, mut client) = database();
+            let contested = add_slot(&mut client, "PASS", "D1", 100);
+            let olds: Vec<RecordId> = (0..RACERS as i64)
+                .map(|n| {
+                    let slot = add_slot(&mut client, "PASS", "D1", -(n + 1));
+                    add_record(&mut client, APPLICANT, slot, "cancelled")
+                })
+                .collect();
+            (db, olds, contested)
+        })
+        .await
+        .unwrap();
+        let url = db.url().to_string();
+        let store = tokio::task::spawn_blocking(move || PgStore::connect(&PgOptions::new(url)))
+            .await
+            .unwrap()
+            .unwrap();
+
+        let alice = actor(APPLICANT, CredentialKind::Token);
+        let requests = olds.iter().map(|old| {
+            let target = RebookTarget::Slot(contested);
+            store.rebook(ctx(), alice.clone(), *old, target)
+        });
+        let outcomes = futures_util::future::join_all(requests).await;
+        let tally = tally(&outcomes);
+
+        // The blocking clients must be closed off the runtime's threads.
+        tokio::task::spawn_blocking(move || drop((store, db)))
+            .await
+            .unwrap();
+        assert_eq!(tally, [("ok", 1), ("slot_taken", RACERS - 1)]);
     }
 }
