@@ -20,6 +20,7 @@ mod accounts;
 mod challenges;
 mod changes;
 mod journal;
+mod pool;
 mod records;
 pub mod rows;
 pub mod testing;
@@ -75,8 +76,7 @@ const MIGRATION_LOCK: i64 = 0x6170_7074_6374_6c00;
 /// before the request is answered `503 unavailable`.
 const MAX_ATTEMPTS: u32 = 12;
 
-pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-pub type PooledClient = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+pub use pool::{Pool, PooledClient};
 
 /// Connection settings of a PostgreSQL store.
 #[derive(Debug, Clone)]
@@ -114,7 +114,7 @@ impl PgStore {
             .build(manager)
             .with_context(|| format!("connecting to {}", redact_url(&options.url)))?;
         Ok(PgStore {
-            pool,
+            pool: Pool::new(pool),
             display_url: redact_url(&options.url),
         })
     }
