@@ -360,11 +360,11 @@ fn insert_rebooked(
     let new_id = to_record_id(number)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("record numbers exhausted")))?;
 
-    // Two re-bookings may pick the same number. `ON CONFLICT (id) DO NOTHING`
-    // makes that a serialization failure (the other row is not in this
-    // transaction's snapshot), which is retried, rather than a unique
-    // violation; the slot index is not an arbiter, so a taken slot still
-    // raises its own violation.
+    // Two re-bookings may pick the same number. With `ON CONFLICT (id) DO
+    // NOTHING` the clash is always a serialization failure (the other row is
+    // not in this transaction's snapshot), which is retried, never a unique
+    // violation answered 500. The slot index is not an arbiter, so a taken
+    // slot still raises its own violation.
     let inserted = write_in_savepoint(
         tx,
         "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
@@ -1041,6 +1041,30 @@ mod tests {
             .unwrap()
             .get(0);
         assert_eq!(holders, 1);
+    }
+
+    #[test]
+    fn racing_rebookings_into_different_slots_all_get_new_numbers() {
+        let (db, mut client) = database();
+        let pairs: Vec<(RecordId, SlotId)> = (0..SPREAD_RACERS as i64)
+            .map(|n| {
+                let past = add_slot(&mut client, "PASS", "D1", -(n + 1));
+                let old = add_record(&mut client, APPLICANT, past, "cancelled");
+                (old, add_slot(&mut client, "PASS", "D1", 100 + n))
+            })
+            .collect();
+        let (ctx, alice) = (ctx(), actor(APPLICANT, CredentialKind::Token));
+
+        // Every racer first picks the same next record number.
+        let outcomes = race(&db, SPREAD_RACERS, move |n, tx| {
+            let (old, slot) = pairs[n];
+            rebook(tx, &ctx, &alice, old, RebookTarget::Slot(slot))
+        });
+        assert_eq!(tally(&outcomes), [("ok", SPREAD_RACERS)]);
+        let mut numbers: Vec<u64> = outcomes.iter().flatten().map(|r| r.id.number()).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        assert_eq!(numbers.len(), SPREAD_RACERS);
     }
 
     #[test]
