@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_shared_limits",
         include_str!("../migrations/postgres/0003_shared_limits.sql"),
     ),
+    (
+        4,
+        "0004_list_indexes",
+        include_str!("../migrations/postgres/0004_list_indexes.sql"),
+    ),
 ];
 
 /// Any fixed number: every instance takes this advisory lock while it
