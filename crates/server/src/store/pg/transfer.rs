@@ -137,8 +137,9 @@ fn ensure_migrated(pg_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Holds off every writer (other instances included) until the copy
-/// commits; readers carry on.
+/// Holds off every writer (other instances included) from the emptiness
+/// check to the commit. Setting the indexes aside then locks out readers
+/// too: an instance already serving this database waits for the copy.
 fn lock_tables(tx: &mut Transaction) -> anyhow::Result<()> {
     let list = TABLES
         .iter()
