@@ -98,26 +98,39 @@ pub fn copy_from_sqlite(sqlite: &Path, pg_url: &str) -> anyhow::Result<TransferR
     lock_tables(&mut tx)?;
     ensure_empty(&mut tx, pg_url)?;
 
-    let set_aside = SetAside::take(&mut tx)?;
+    let report = copy_tables(&source, &mut tx)?;
+    tx.commit().context("committing the copy")?;
+
+    tracing::info!(rows = report.total_rows(), %report, "copied SQLite into PostgreSQL");
+    Ok(report)
+}
+
+/// The copy proper, inside the target's transaction.
+fn copy_tables(
+    source: &rusqlite::Transaction<'_>,
+    tx: &mut Transaction,
+) -> anyhow::Result<TransferReport> {
+    let set_aside = SetAside::take(tx).context(
+        "setting foreign keys and indexes aside for the copy \
+         (connect as the role that owns the tables, the one that migrated them)",
+    )?;
     let mut report = TransferReport::default();
     for &table in TABLES {
-        let rows = copy_table(&source, &mut tx, table)
-            .with_context(|| format!("copying table {table}"))?;
+        let rows =
+            copy_table(source, tx, table).with_context(|| format!("copying table {table}"))?;
         tracing::info!(table, rows, "table copied");
         report.tables.push(TableCopied { table, rows });
     }
+
     // On a million records this takes longer than the copy itself.
     tracing::info!("rebuilding indexes and checking foreign keys");
-    set_aside.restore(&mut tx)?;
+    set_aside.restore(tx)?;
     for &table in TABLES {
-        reset_identity(&mut tx, table)?;
+        reset_identity(tx, table)?;
         // Fresh statistics, so the first queries after the copy are planned
         // for a million rows rather than for an empty table.
         tx.batch_execute(&format!("ANALYZE {}", quoted(table)))?;
     }
-    tx.commit().context("committing the copy")?;
-
-    tracing::info!(rows = report.total_rows(), %report, "copied SQLite into PostgreSQL");
     Ok(report)
 }
 
