@@ -22,7 +22,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use postgres::Client;
 
-use super::pg_idempotency::PoolHandle;
 use super::ClientIdentity;
 use crate::store::pg::Pool;
 
@@ -143,7 +142,7 @@ impl MemoryBuckets {
 }
 
 pub(super) struct SharedBuckets {
-    pool: PoolHandle,
+    pool: Pool,
     per_sec: f64,
     burst: f64,
     /// When this instance last deleted idle buckets, in milliseconds since
@@ -155,7 +154,7 @@ pub(super) struct SharedBuckets {
 impl SharedBuckets {
     fn new(pool: Pool, per_sec: u32) -> SharedBuckets {
         SharedBuckets {
-            pool: PoolHandle::new(pool),
+            pool,
             per_sec: f64::from(per_sec),
             burst: f64::from(per_sec) * 2.0,
             last_sweep_ms: AtomicI64::new(0),
@@ -164,7 +163,7 @@ impl SharedBuckets {
     }
 
     async fn take(&self, client: &ClientIdentity) -> Result<(), u64> {
-        let pool = self.pool.get().clone();
+        let pool = self.pool.clone();
         let client = client.clone();
         let (per_sec, burst) = (self.per_sec, self.burst);
         let sweep = self.sweep_due();
