@@ -950,22 +950,3 @@ mod tests {
         assert_eq!(ids, ["Dep-00", "dep-01", "dep-02", "dep-03"]);
     }
 }
-
-/// TEMP stand-in until the ported `alternatives` lands: the nearest free
-/// slots of a service, those of `department` first.
-pub fn alternatives(
-    tx: &mut Transaction,
-    ctx: &crate::store::OpContext,
-    service: &str,
-    department: &str,
-) -> Result<Vec<Slot>, ApiError> {
-    use super::rows::{secs, slot_row, SLOT_COLUMNS, SLOT_FROM, SLOT_IS_FREE};
-    let sql = format!(
-        "SELECT {SLOT_COLUMNS} {SLOT_FROM} WHERE sl.service_code = $1 AND sl.starts_at > $3 \
-         AND {SLOT_IS_FREE} ORDER BY sl.department_id <> $2, sl.starts_at, sl.id LIMIT 5"
-    );
-    tx.query(&sql, &[&service, &department, &secs(ctx.now)])?
-        .iter()
-        .map(slot_row)
-        .collect()
-}
