@@ -385,6 +385,7 @@ async fn start(args: StartArgs, _ctx: &mut Context) -> anyhow::Result<()> {
 
     let opts = production_options(args)?;
     let addr = opts.addr;
+    let migrate_command = migrate_command(&opts.db);
     production::start(opts)
         .await
         .map_err(|err| match err.downcast_ref::<StartError>() {
@@ -395,17 +396,40 @@ async fn start(args: StartArgs, _ctx: &mut Context) -> anyhow::Result<()> {
                 ))
                 .into(),
             Some(StartError::MigrationsPending { .. }) => CliError::usage(err.to_string())
-                .with_hint(
-                    "back the database up, then run `apptctl server migrate` \
-                     with the same --db or --database-url",
-                )
+                .with_hint(format!("back the database up, then run: {migrate_command}"))
                 .into(),
             Some(StartError::SchemaNewer { .. }) => CliError::usage(err.to_string())
                 .with_hint("run the apptctl release that migrated it, or a newer one")
                 .into(),
-            Some(StartError::Unreadable(_)) => err,
-            None => explain_bind_failure(err, addr),
+            Some(StartError::Unreadable(_)) => explain_database_failure(err),
+            None => explain_bind_failure(explain_database_failure(err), addr),
         })
+}
+
+/// A PostgreSQL server that cannot be reached is the network's or the
+/// operator's to fix, not a bug: exit with the network class and a hint.
+#[cfg(feature = "server")]
+fn explain_database_failure(err: anyhow::Error) -> anyhow::Error {
+    if !apptctl_server::store::pg::is_unreachable(&err) {
+        return err;
+    }
+    CliError::new(
+        apptctl_api::ErrorClass::Network,
+        format!("cannot reach the database: {err:#}"),
+    )
+    .with_hint("check that PostgreSQL runs there and that --database-url (DATABASE_URL) is right")
+    .into()
+}
+
+/// The `server migrate` command line for `db`, password left out.
+#[cfg(feature = "server")]
+fn migrate_command(db: &apptctl_server::database::Database) -> String {
+    use apptctl_server::database::Database;
+
+    match db {
+        Database::Sqlite(path) => format!("apptctl server migrate --db {}", path.display()),
+        Database::Postgres(_) => format!("apptctl server migrate --database-url '{db}'"),
+    }
 }
 
 /// Checks what clap cannot: no dev-only flag, and a database given.
@@ -440,6 +464,7 @@ async fn migrate(args: MigrateArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let shown = db.to_string();
     let applied = tokio::task::spawn_blocking(move || apptctl_server::production::migrate(&db))
         .await?
+        .map_err(explain_database_failure)
         .map_err(
             |err| match err.downcast_ref::<apptctl_server::production::StartError>() {
                 Some(_) => CliError::usage(err.to_string())
@@ -505,7 +530,10 @@ async fn create_account(args: CreateAccountArgs, ctx: &mut Context) -> anyhow::R
                 .with_hint("run `apptctl server migrate` with the same --db or --database-url"),
             CreateAccountError::Start(StartError::Unreadable(inner))
             | CreateAccountError::Account(AccountError::Storage(inner)) => {
-                CliError::internal(format!("{inner:#}"))
+                match explain_database_failure(inner).downcast::<CliError>() {
+                    Ok(unreachable) => unreachable,
+                    Err(inner) => CliError::internal(format!("{inner:#}")),
+                }
             }
         }
     })?;

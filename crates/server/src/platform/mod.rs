@@ -28,6 +28,7 @@ mod idempotency;
 mod idempotency_store;
 mod limits;
 mod observe;
+mod pg_idempotency;
 mod rate_limit;
 mod request_id;
 
@@ -50,6 +51,7 @@ pub use idempotency_store::{
     Begin, IdempotencyStore, SqliteIdempotencyStore, StoredAnswer, KEY_LIFETIME,
     SECRET_ANSWER_LIFETIME,
 };
+pub use pg_idempotency::PgIdempotencyStore;
 
 use crate::request_id::RequestId;
 

@@ -135,6 +135,11 @@ fn send_code(
 }
 
 pub fn load(tx: &mut Transaction, id: &str) -> Result<Option<ChallengeRow>, ApiError> {
+    // PostgreSQL text cannot hold NUL; no stored id has one (SQLite answers
+    // "not found" for such an id, and so does this).
+    if id.contains('\0') {
+        return Ok(None);
+    }
     let Some(row) = tx.query_opt(
         "SELECT c.id, c.user_id, c.purpose, c.state, c.code_hash, c.expires_at, \
              c.attempts_left, c.confirmed_at, u.phone, u.email, c.record_count \

@@ -17,6 +17,10 @@ use crate::store::{HistoryFilter, NewAuditEntry, OpContext, PageOf, PageRequest}
 
 pub fn insert_audit(tx: &mut Transaction, entry: &NewAuditEntry) -> Result<(), ApiError> {
     let record = entry.record_id.map(record_number);
+    // A refused request may carry NUL in what it quotes (a username, say);
+    // PostgreSQL text cannot hold it, and the entry must not be lost.
+    let actor = without_nul(&entry.actor);
+    let detail = entry.detail.as_deref().map(without_nul);
     tx.execute(
         "INSERT INTO audit_log (at, actor_id, actor, action, record_id, owner_id, department_id, \
              outcome, code, request_id, detail) \
@@ -25,16 +29,21 @@ pub fn insert_audit(tx: &mut Transaction, entry: &NewAuditEntry) -> Result<(), A
         &[
             &secs(entry.at),
             &entry.actor_id,
-            &entry.actor,
+            &actor,
             &entry.action,
             &record,
             &enum_text(&entry.outcome),
             &entry.code,
             &entry.request_id,
-            &entry.detail,
+            &detail,
         ],
     )?;
     Ok(())
+}
+
+/// `text` with NUL characters replaced by U+FFFD.
+fn without_nul(text: &str) -> String {
+    text.replace('\0', "\u{fffd}")
 }
 
 /// An `ok` journal entry for a change made by `actor` in this request.

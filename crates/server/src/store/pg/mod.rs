@@ -20,6 +20,7 @@ mod accounts;
 mod challenges;
 mod changes;
 mod journal;
+mod pool;
 mod records;
 pub mod rows;
 pub mod testing;
@@ -65,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_shared_limits",
         include_str!("../migrations/postgres/0003_shared_limits.sql"),
     ),
+    (
+        4,
+        "0004_list_indexes",
+        include_str!("../migrations/postgres/0004_list_indexes.sql"),
+    ),
 ];
 
 /// Any fixed number: every instance takes this advisory lock while it
@@ -75,8 +81,7 @@ const MIGRATION_LOCK: i64 = 0x6170_7074_6374_6c00;
 /// before the request is answered `503 unavailable`.
 const MAX_ATTEMPTS: u32 = 12;
 
-pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-pub type PooledClient = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+pub use pool::{Pool, PooledClient};
 
 /// Connection settings of a PostgreSQL store.
 #[derive(Debug, Clone)]
@@ -114,7 +119,7 @@ impl PgStore {
             .build(manager)
             .with_context(|| format!("connecting to {}", redact_url(&options.url)))?;
         Ok(PgStore {
-            pool,
+            pool: Pool::new(pool),
             display_url: redact_url(&options.url),
         })
     }
@@ -220,7 +225,7 @@ impl PgStore {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut client = checkout(&pool)?;
-            run_serializable(&mut client, &work)
+            run_serializable(&mut client, &work).map_err(refuse_nul)
         })
         .await?
     }
@@ -248,7 +253,7 @@ impl PgStore {
                 .isolation_level(IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start()?;
-            let value = work(&mut tx)?;
+            let value = work(&mut tx).map_err(refuse_nul)?;
             tx.commit()?;
             Ok(value)
         })
@@ -283,6 +288,29 @@ fn run_serializable<T>(
             outcome => return outcome,
         }
     }
+}
+
+/// PostgreSQL refuses NUL in text, where SQLite stores or compares it: a
+/// request carrying one is the caller's mistake, answered 400, not a 500.
+fn refuse_nul(err: ApiError) -> ApiError {
+    let ApiError::Internal(cause) = &err else {
+        return err;
+    };
+    let nul = cause
+        .chain()
+        .filter_map(|e| e.downcast_ref::<postgres::Error>())
+        .any(|e| {
+            e.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
+                || e.code() == Some(&SqlState::UNTRANSLATABLE_CHARACTER)
+        });
+    if !nul {
+        return err;
+    }
+    ApiError::new(
+        ErrorCode::InvalidRequest,
+        "the request holds a NUL character in a text field",
+        "remove NUL (\\0) characters from names, comments and search terms",
+    )
 }
 
 fn attempt_serializable<T>(
@@ -346,6 +374,17 @@ fn applied_versions(client: &mut Client) -> anyhow::Result<Vec<i64>> {
     }
     let rows = client.query("SELECT version FROM schema_migrations ORDER BY 1", &[])?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Whether `err` says the PostgreSQL server could not be reached or logged
+/// in to (as opposed to a query it refused), for an exit code and a hint.
+pub fn is_unreachable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<postgres::Error>()
+            .is_some_and(|e| e.code().is_none() || e.code() == Some(&SqlState::INVALID_PASSWORD))
+            || cause.downcast_ref::<r2d2::Error>().is_some()
+    })
 }
 
 /// Whether `text` names a PostgreSQL database rather than a file.

@@ -22,8 +22,13 @@ pub struct TempDatabase {
 
 impl TempDatabase {
     /// Creates an empty database; fails with a hint when no test server is
-    /// configured.
+    /// configured. Callable from async tests too: the blocking client runs
+    /// on a thread of its own (it cannot run inside a tokio runtime).
     pub fn create() -> anyhow::Result<TempDatabase> {
+        off_runtime(TempDatabase::create_here)
+    }
+
+    fn create_here() -> anyhow::Result<TempDatabase> {
         let admin_url = std::env::var(SERVER_VARIABLE).map_err(|_| {
             anyhow::anyhow!(
                 "{SERVER_VARIABLE} is not set: the PostgreSQL tests need a server; \
@@ -51,12 +56,24 @@ impl TempDatabase {
 
 impl Drop for TempDatabase {
     fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
         // Best effort: a leftover test database only takes disk space.
-        if let Ok(mut admin) = connect(&self.admin_url) {
-            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-            let _ = admin.batch_execute(&sql);
-        }
+        off_runtime(move || {
+            if let Ok(mut admin) = connect(&admin_url) {
+                let _ = admin.batch_execute(&sql);
+            }
+        });
     }
+}
+
+/// Runs `work` on a new thread and waits for it: the blocking `postgres`
+/// client panics when called on a thread that drives a tokio runtime.
+fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| match scope.spawn(work).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }
 
 fn connect(url: &str) -> anyhow::Result<Client> {

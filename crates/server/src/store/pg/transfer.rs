@@ -97,12 +97,14 @@ pub fn copy_from_sqlite(sqlite: &Path, pg_url: &str) -> anyhow::Result<TransferR
     lock_tables(&mut tx)?;
     ensure_empty(&mut tx, pg_url)?;
 
+    let set_aside = SetAside::take(&mut tx)?;
     let mut report = TransferReport::default();
     for &table in TABLES {
         let rows = copy_table(&source, &mut tx, table)
             .with_context(|| format!("copying table {table}"))?;
         report.tables.push(TableCopied { table, rows });
     }
+    set_aside.restore(&mut tx)?;
     for &table in TABLES {
         reset_identity(&mut tx, table)?;
         // Fresh statistics, so the first queries after the copy are planned
@@ -135,8 +137,9 @@ fn ensure_migrated(pg_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Holds off every writer (other instances included) until the copy
-/// commits; readers carry on.
+/// Holds off every writer (other instances included) from the emptiness
+/// check to the commit. Setting the indexes aside then locks out readers
+/// too: an instance already serving this database waits for the copy.
 fn lock_tables(tx: &mut Transaction) -> anyhow::Result<()> {
     let list = TABLES
         .iter()
@@ -160,6 +163,83 @@ fn ensure_empty(tx: &mut Transaction, pg_url: &str) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The foreign keys and secondary indexes of the domain tables, dropped
+/// while the rows stream in and recreated afterwards, inside the copy's
+/// transaction. Checking a million rows' references one by one and growing
+/// indexes row by row is several times slower than one validating join per
+/// key and one sorted build per index. Primary keys and unique constraints
+/// stay: foreign keys need them, and ids arrive in order anyway.
+struct SetAside {
+    foreign_keys: Vec<(String, String, String)>,
+    indexes: Vec<(String, String)>,
+}
+
+impl SetAside {
+    fn take(tx: &mut Transaction) -> anyhow::Result<SetAside> {
+        let tables: Vec<String> = TABLES.iter().map(|t| t.to_string()).collect();
+        let foreign_keys = tx
+            .query(
+                "SELECT t.relname::TEXT, c.conname::TEXT, pg_get_constraintdef(c.oid) \
+                 FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+                 WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace \
+                 AND t.relname = ANY($1)",
+                &[&tables],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<(String, String, String)>, postgres::Error>>()?;
+        let indexes = tx
+            .query(
+                "SELECT i.relname::TEXT, pg_get_indexdef(i.oid) \
+                 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
+                 JOIN pg_class t ON t.oid = x.indrelid \
+                 WHERE t.relnamespace = current_schema()::regnamespace \
+                 AND t.relname = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint c \
+                     WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)",
+                &[&tables],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<Vec<(String, String)>, postgres::Error>>()?;
+
+        for (table, name, _) in &foreign_keys {
+            let sql = format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                quoted(table),
+                quoted(name)
+            );
+            tx.batch_execute(&sql)?;
+        }
+        for (name, _) in &indexes {
+            tx.batch_execute(&format!("DROP INDEX {}", quoted(name)))?;
+        }
+        Ok(SetAside {
+            foreign_keys,
+            indexes,
+        })
+    }
+
+    fn restore(self, tx: &mut Transaction) -> anyhow::Result<()> {
+        // Sorting for an index build may use this much memory, this
+        // transaction only.
+        tx.batch_execute("SET LOCAL maintenance_work_mem = '128MB'")?;
+        for (name, definition) in &self.indexes {
+            tx.batch_execute(definition)
+                .with_context(|| format!("rebuilding index {name}"))?;
+        }
+        for (table, name, definition) in &self.foreign_keys {
+            let sql = format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {definition}",
+                quoted(table),
+                quoted(name)
+            );
+            tx.batch_execute(&sql)
+                .with_context(|| format!("checking foreign key {name} of table {table}"))?;
+        }
+        Ok(())
+    }
 }
 
 /// Streams one table; returns the rows PostgreSQL took.
