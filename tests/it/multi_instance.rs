@@ -391,31 +391,8 @@ fn records_rebooked_from_both_instances_into_one_slot_book_it_once() {
     let cluster = Cluster::start(300, &[]);
     let api = Api::new(&cluster);
     let (slot, answers) = block_on(async {
-        let session = api.login(DEMO.0, DEMO.1).await;
-        let scopes = ["records:read", "records:cancel", "records:rebook"];
-        let token = api.token(&session, DEMO.0, &scopes).await;
-        let ids = same_lane(&demo_records(&api, &token, "status=pending,confirmed").await);
-        for id in &ids {
-            let path = format!("/v1/records/{id}/cancellation");
-            let cancelled = api
-                .post(0, Some(&token), &path, None, json!({"reason": "duplicate"}))
-                .await;
-            assert_eq!(cancelled.status, 200, "{:#}", cancelled.body);
-        }
-        let record = api
-            .get(1, &token, &format!("/v1/records/{}", ids[0]))
-            .await
-            .body;
-        let query = format!(
-            "/v1/slots?service={}&department={}&limit=5",
-            record["service"]["code"].as_str().unwrap(),
-            record["department"]["id"].as_str().unwrap()
-        );
-        let slots = api.get(0, &token, &query).await;
-        let slot = slots.body["items"][0]["id"]
-            .as_str()
-            .expect("a free slot")
-            .to_string();
+        let (token, ids, slots) = cancelled_lane(&api).await;
+        let slot = slots[0].clone();
         let requests = ids
             .iter()
             .map(|id| {
@@ -443,6 +420,62 @@ fn records_rebooked_from_both_instances_into_one_slot_book_it_once() {
         &[&i64::try_from(slot.number()).unwrap()],
     );
     assert_eq!(holders, 1, "active records in {slot}");
+}
+
+/// A rebooking token, `REBOOK_RACERS` records of one service and
+/// department just cancelled, and as many free slots of that lane.
+async fn cancelled_lane(api: &Api) -> (String, Vec<String>, Vec<String>) {
+    let session = api.login(DEMO.0, DEMO.1).await;
+    let scopes = ["records:read", "records:cancel", "records:rebook"];
+    let token = api.token(&session, DEMO.0, &scopes).await;
+    let ids = same_lane(&demo_records(api, &token, "status=pending,confirmed").await);
+    for id in &ids {
+        let path = format!("/v1/records/{id}/cancellation");
+        let body = json!({"reason": "duplicate"});
+        let cancelled = api.post(0, Some(&token), &path, None, body).await;
+        assert_eq!(cancelled.status, 200, "{:#}", cancelled.body);
+    }
+
+    let record = api.get(1, &token, &format!("/v1/records/{}", ids[0])).await;
+    let query = format!(
+        "/v1/slots?service={}&department={}&limit={REBOOK_RACERS}",
+        record.body["service"]["code"].as_str().unwrap(),
+        record.body["department"]["id"].as_str().unwrap()
+    );
+    let slots = api.get(0, &token, &query).await;
+    let slots: Vec<String> = slots.body["items"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(slots.len(), REBOOK_RACERS, "free slots of the lane");
+    (token, ids, slots)
+}
+
+#[test]
+fn records_rebooked_from_both_instances_into_their_own_slots_all_succeed() {
+    let cluster = Cluster::start(300, &[]);
+    let api = Api::new(&cluster);
+    let answers = block_on(async {
+        let (token, ids, slots) = cancelled_lane(&api).await;
+        let requests = ids
+            .iter()
+            .zip(&slots)
+            .map(|(id, slot)| {
+                let path = format!("/v1/records/{id}/rebook");
+                (path, None, json!({ "slot_id": slot }))
+            })
+            .collect();
+        race(&api, &token, requests).await
+    });
+
+    assert!(answers.iter().all(|a| a.status == 201), "{answers:#?}");
+    let new: HashSet<&str> = answers
+        .iter()
+        .map(|a| a.body["id"].as_str().expect("a new record id"))
+        .collect();
+    assert_eq!(new.len(), answers.len(), "two rebookings got one record id");
 }
 
 /// `REBOOK_RACERS` cancellable records of one service and department.
