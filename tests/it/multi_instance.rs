@@ -19,6 +19,9 @@ use crate::support::{json, stderr, stdout, TestEnv, DEMO, MANAGER, OTHER};
 /// Bulk records for the acceptance flow: more than one 1,000-record page.
 const BULK_RECORDS: u32 = 1100;
 
+/// Records in the token batch of the acceptance flow.
+const BULK_BATCH: usize = 300;
+
 /// Callers racing on one record.
 const CANCEL_RACERS: usize = 40;
 
@@ -84,6 +87,7 @@ fn the_cli_flow_runs_through_two_instances_behind_a_proxy() {
 
     rebook_expired(&env, &records);
     history_and_notifications(&env, &cancellable[0]);
+    bulk_cancel_with_a_token(&cluster, &env, &records, &cancellable);
 
     env.run(&["logout"]).assert().success();
     env.run(&["whoami"]).assert().code(6);
@@ -304,6 +308,71 @@ fn history_and_notifications(env: &TestEnv, cancelled: &str) {
     ok(&output, "notifications");
     let messages = json(&output).as_array().unwrap().clone();
     assert!(messages.len() >= 4, "codes and notices: {messages:?}");
+}
+
+/// A token made with `token create`, then a concurrent batch of bulk
+/// records with it: its connections go to both instances, and each record
+/// is cancelled exactly once.
+fn bulk_cancel_with_a_token(cluster: &Cluster, env: &TestEnv, records: &[Value], done: &[String]) {
+    let args = [
+        "token",
+        "create",
+        "--name",
+        "bulk",
+        "--scope",
+        "records:cancel",
+        "-q",
+    ];
+    let created = with_code(cluster, env, &args);
+    assert_eq!(created.code, Some(0), "token create: {}", created.screen);
+    let token = created.stdout.trim().to_string();
+    assert!(!token.is_empty(), "no secret: {}", created.screen);
+
+    let ids: Vec<String> = records
+        .iter()
+        .filter(|r| r["cancellable"] == true)
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .filter(|id| !done.contains(id))
+        .take(BULK_BATCH)
+        .collect();
+    assert_eq!(ids.len(), BULK_BATCH, "too few cancellable records");
+    let file = env.dir.path().join("bulk.txt");
+    std::fs::write(&file, ids.join("\n") + "\n").unwrap();
+
+    let output = env
+        .run(&[
+            "cancel-batch",
+            "--reason",
+            "duplicate",
+            "--yes",
+            "--concurrency",
+            "8",
+        ])
+        .args(["-o", "json", "--file"])
+        .arg(&file)
+        .env("APPTCTL_TOKEN", &token)
+        .output()
+        .unwrap();
+    ok(&output, "cancel-batch with a token");
+    assert_eq!(json(&output)["summary"]["cancelled"], BULK_BATCH);
+
+    let numbers: Vec<i64> = ids.iter().map(|id| number(id)).collect();
+    let events = cluster.number(
+        "SELECT COUNT(*) FROM record_events WHERE record_id = ANY($1) AND to_status = 'cancelled'",
+        &[&numbers],
+    );
+    let distinct = cluster.number(
+        "SELECT COUNT(DISTINCT record_id) FROM audit_log WHERE record_id = ANY($1) \
+         AND action = 'record.cancel' AND outcome = 'ok'",
+        &[&numbers],
+    );
+    let audited = cluster.number(
+        "SELECT COUNT(*) FROM audit_log WHERE record_id = ANY($1) \
+         AND action = 'record.cancel' AND outcome = 'ok'",
+        &[&numbers],
+    );
+    let expected = i64::try_from(BULK_BATCH).unwrap();
+    assert_eq!((events, distinct, audited), (expected, expected, expected));
 }
 
 /// demo's records (first page), as the API lists them.
