@@ -62,10 +62,9 @@ fn the_cli_flow_runs_through_two_instances_behind_a_proxy() {
     let proxy = Proxy::start(cluster.instances.iter().map(|i| i.addr()).collect());
     let env = TestEnv::new(&proxy.url);
 
-    // Login: password at the prompt, then the code the outbox holds.
-    let login = on_terminal(&env, &["login", "--username", DEMO.0], Some(DEMO.1), || {
-        cluster.latest_code(DEMO.0)
-    });
+    // Login: the password on stdin, then the code the outbox holds.
+    let args = ["login", "--username", DEMO.0, "--password-stdin"];
+    let login = on_terminal(&env, &args, Some(DEMO.1), || cluster.latest_code(DEMO.0));
     assert_eq!(login.code, Some(0), "login: {}", login.screen);
     assert!(login.screen.contains("logged in"), "{}", login.screen);
     let whoami = ok(&env.run(&["whoami"]).output().unwrap(), "whoami");

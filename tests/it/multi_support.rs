@@ -325,13 +325,14 @@ pub struct Terminal {
 }
 
 /// Runs `apptctl ARGS` on a pseudo-terminal (script(1)) with stdout in a
-/// file; types `password` at the password prompt when given, and at the
-/// one-time code prompt the code `code_of` reads once the prompt shows (so
-/// the challenge it answers exists).
+/// file. `stdin` is typed first, then end of input (^D), for a command with
+/// `--password-stdin`; at the one-time code prompt it types the code
+/// `code_of` reads once the prompt shows (so the challenge it answers
+/// exists).
 pub fn on_terminal(
     env: &TestEnv,
     args: &[&str],
-    password: Option<&str>,
+    stdin: Option<&str>,
     code_of: impl FnOnce() -> String,
 ) -> Terminal {
     let out = env.dir.path().join("terminal-stdout");
@@ -370,14 +371,16 @@ pub fn on_terminal(
     });
 
     let mut screen = Vec::new();
+    let given = stdin;
     let mut stdin = child.stdin.take().expect("piped stdin");
-    if let Some(password) = password {
-        assert!(
-            wait_for(&received, &mut screen, "password for "),
-            "no password prompt: {}",
-            String::from_utf8_lossy(&screen)
-        );
-        type_line(&mut stdin, password);
+    if let Some(text) = given {
+        // A terminal ends the input at a ^D that starts a line; it is not
+        // sticky, so the code prompt (which opens /dev/tty) still reads.
+        let typed = format!("{text}\n\x04");
+        stdin
+            .write_all(typed.as_bytes())
+            .expect("type on the terminal");
+        stdin.flush().expect("flush the terminal");
     }
     // A command that sends nothing needing a code ends without asking.
     if wait_for(&received, &mut screen, "one-time code") {
