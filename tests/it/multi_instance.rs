@@ -459,7 +459,7 @@ fn records_rebooked_from_both_instances_into_one_slot_book_it_once() {
     let cluster = Cluster::start(300, &[]);
     let api = Api::new(&cluster);
     let (slot, answers) = block_on(async {
-        let (token, ids, slots) = cancelled_lane(&api).await;
+        let (token, ids, slots) = lane(&api, true).await;
         let slot = slots[0].clone();
         let requests = ids
             .iter()
@@ -490,14 +490,15 @@ fn records_rebooked_from_both_instances_into_one_slot_book_it_once() {
     assert_eq!(holders, 1, "active records in {slot}");
 }
 
-/// A rebooking token, `REBOOK_RACERS` records of one service and
-/// department just cancelled, and as many free slots of that lane.
-async fn cancelled_lane(api: &Api) -> (String, Vec<String>, Vec<String>) {
+/// A rebooking token, `REBOOK_RACERS` active records of one service and
+/// department (cancelled first when `cancel`), and as many free slots of
+/// that lane.
+async fn lane(api: &Api, cancel: bool) -> (String, Vec<String>, Vec<String>) {
     let session = api.login(DEMO.0, DEMO.1).await;
     let scopes = ["records:read", "records:cancel", "records:rebook"];
     let token = api.token(&session, DEMO.0, &scopes).await;
     let ids = same_lane(&demo_records(api, &token, "status=pending,confirmed").await);
-    for id in &ids {
+    for id in ids.iter().filter(|_| cancel) {
         let path = format!("/v1/records/{id}/cancellation");
         let body = json!({"reason": "duplicate"});
         let cancelled = api.post(0, Some(&token), &path, None, body).await;
@@ -526,7 +527,7 @@ fn records_rebooked_from_both_instances_into_their_own_slots_all_succeed() {
     let cluster = Cluster::start(300, &[]);
     let api = Api::new(&cluster);
     let answers = block_on(async {
-        let (token, ids, slots) = cancelled_lane(&api).await;
+        let (token, ids, slots) = lane(&api, true).await;
         let requests = ids
             .iter()
             .zip(&slots)
@@ -544,6 +545,36 @@ fn records_rebooked_from_both_instances_into_their_own_slots_all_succeed() {
         .map(|a| a.body["id"].as_str().expect("a new record id"))
         .collect();
     assert_eq!(new.len(), answers.len(), "two rebookings got one record id");
+}
+
+#[test]
+fn records_rescheduled_from_both_instances_into_one_slot_book_it_once() {
+    let cluster = Cluster::start(300, &[]);
+    let api = Api::new(&cluster);
+    let (slot, answers) = block_on(async {
+        let (token, ids, slots) = lane(&api, false).await;
+        let requests = ids
+            .iter()
+            .map(|id| {
+                let path = format!("/v1/records/{id}/reschedule");
+                (path, None, json!({ "slot_id": slots[0] }))
+            })
+            .collect();
+        (slots[0].clone(), race(&api, &token, requests).await)
+    });
+
+    let won = answers.iter().filter(|a| a.status == 200).count();
+    assert_eq!(won, 1, "{answers:#?}");
+    for lost in answers.iter().filter(|a| a.status != 200) {
+        assert_eq!((lost.status, lost.code()), (409, "slot_taken"), "{lost:#?}");
+    }
+    let slot: SlotId = slot.parse().expect("a slot id");
+    let holders = cluster.number(
+        "SELECT COUNT(*) FROM records WHERE slot_id = $1 \
+         AND status IN ('pending', 'confirmed', 'in_progress')",
+        &[&i64::try_from(slot.number()).unwrap()],
+    );
+    assert_eq!(holders, 1, "active records in {slot}");
 }
 
 /// `REBOOK_RACERS` cancellable records of one service and department.
