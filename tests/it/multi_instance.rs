@@ -766,3 +766,64 @@ fn a_rate_limit_is_one_bucket_across_both_instances() {
         assert_eq!(refused.code(), "rate_limited");
     }
 }
+
+#[test]
+fn wrong_codes_on_both_instances_lock_one_challenge() {
+    let cluster = Cluster::start(0, &[]);
+    let api = Api::new(&cluster);
+    let answers = block_on(async {
+        let body = json!({"username": DEMO.0, "password": DEMO.1});
+        let started = api.post(0, None, "/v1/sessions", None, body).await;
+        assert_eq!(started.status, 202, "{:#}", started.body);
+        let challenge = started.body["challenge"]["id"].as_str().unwrap();
+        let path = format!("/v1/challenges/{challenge}/confirm");
+        let right = api.code(DEMO.0).await;
+        let wrong = if right == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+
+        let mut answers = Vec::new();
+        for at in 0..5 {
+            let body = json!({ "code": wrong });
+            answers.push(api.post(at, None, &path, None, body).await);
+        }
+        let body = json!({ "code": right });
+        answers.push(api.post(1, None, &path, None, body).await);
+        answers
+    });
+
+    let codes: Vec<(&str, Value)> = answers
+        .iter()
+        .map(|a| (a.code(), a.body["attempts_left"].clone()))
+        .collect();
+    let mut expected: Vec<(&str, Value)> =
+        (1..=4).rev().map(|n| ("invalid_code", json!(n))).collect();
+    expected.extend(vec![("challenge_locked", Value::Null); 2]);
+    assert_eq!(codes, expected, "{answers:#?}");
+}
+
+#[test]
+fn a_token_revoked_on_one_instance_is_refused_by_the_other() {
+    let cluster = Cluster::start(0, &[]);
+    let api = Api::new(&cluster);
+    let (before, revoked, after) = block_on(async {
+        let session = api.login(DEMO.0, DEMO.1).await;
+        let token = api.token(&session, DEMO.0, &["records:read"]).await;
+        let before = api.get(0, &token, "/v1/me").await;
+
+        let tokens = api.get(1, &session, "/v1/tokens").await;
+        let id = tokens.body[0]["id"]
+            .as_str()
+            .expect("a token id")
+            .to_string();
+        let revoked = api.delete(1, &session, &format!("/v1/tokens/{id}")).await;
+        let after = api.get(0, &token, "/v1/me").await;
+        (before, revoked, after)
+    });
+
+    assert_eq!(before.status, 200, "{before:#?}");
+    assert!((200..300).contains(&revoked.status), "{revoked:#?}");
+    assert_eq!(after.status, 401, "{after:#?}");
+}

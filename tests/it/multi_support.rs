@@ -487,6 +487,12 @@ impl Api {
         answer(request.send().await.expect("send a POST")).await
     }
 
+    pub async fn delete(&self, at: usize, token: &str, path: &str) -> Answer {
+        let url = format!("{}{path}", self.urls[at % self.urls.len()]);
+        let request = self.client.delete(url).bearer_auth(token);
+        answer(request.send().await.expect("send a DELETE")).await
+    }
+
     pub async fn get(&self, at: usize, token: &str, path: &str) -> Answer {
         let url = format!("{}{path}", self.urls[at % self.urls.len()]);
         let request = self.client.get(url).bearer_auth(token);
