@@ -82,7 +82,8 @@ async fn unknown_paths_and_methods_are_problems() {
     let health = t.send(Method::GET, "/healthz", None, None).await;
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.body["database_ok"], true);
-    assert_eq!(health.body["database"], "sqlite");
+    let backend = if on_postgres() { "postgres" } else { "sqlite" };
+    assert_eq!(health.body["database"], backend);
 }
 
 #[tokio::test]

@@ -279,11 +279,12 @@ fn run_serializable<T>(
                     attempts = attempt,
                     "transaction kept losing serialization races"
                 );
-                return Err(ApiError::new(
+                let busy = ApiError::new(
                     ErrorCode::Unavailable,
                     "the database is too busy with conflicting changes",
                     "retry in a moment",
-                ));
+                );
+                return Err(busy.with(|problem| problem.retry_after = Some(1)));
             }
             outcome => return outcome,
         }
@@ -351,6 +352,7 @@ fn checkout(pool: &Pool) -> Result<PooledClient, ApiError> {
             "the service could not reach its database in time",
             "retry in a moment",
         )
+        .with(|problem| problem.retry_after = Some(1))
     })
 }
 

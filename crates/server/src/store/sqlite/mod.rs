@@ -43,12 +43,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "0001_initial",
-        include_str!("../migrations/0001_initial.sql"),
+        include_str!("../migrations/sqlite/0001_initial.sql"),
     ),
     (
         2,
         "0002_notification_delivery",
-        include_str!("../migrations/0002_notification_delivery.sql"),
+        include_str!("../migrations/sqlite/0002_notification_delivery.sql"),
     ),
 ];
 
