@@ -130,11 +130,6 @@ impl PlatformConfig {
         }
     }
 
-    /// TEMP stub until the pg-platform branch lands.
-    pub fn postgres(_pool: crate::store::pg::Pool) -> PlatformConfig {
-        PlatformConfig::new(std::env::temp_dir().join("apptctl-temp-stub.db"))
-    }
-
     /// Refuses settings that cannot work, so a typo in a start-up flag is an
     /// error rather than a surprise.
     pub fn validate(&self) -> anyhow::Result<()> {
