@@ -1,8 +1,9 @@
 //! Two `apptctl server start` processes on one PostgreSQL database: the
 //! CLI's acceptance flow through a round-robin proxy in front of both, and
 //! the guarantees that must hold across processes (one cancellation per
-//! record, one booking per slot, idempotency keys, lockouts and rate limits
-//! shared through the database), each raced over both instances.
+//! record, one booking per slot, idempotency keys, lockouts, code tries,
+//! revocations and rate limits shared through the database), each raced or
+//! alternated over both instances.
 //!
 //! Production mode has no fixed code and logs none: codes are read from the
 //! notifications outbox, as a delivery worker would. Needs

@@ -5,8 +5,6 @@
 //! pseudo-terminal that types such a code when asked, and a small HTTP
 //! client for the API.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::process::{Child, Command as StdCommand, Stdio};
@@ -51,10 +49,6 @@ impl Cluster {
         seed(db.url(), records);
         let instances = (0..2).map(|_| Instance::start(db.url(), flags)).collect();
         Cluster { instances, db }
-    }
-
-    pub fn url(&self, instance: usize) -> &str {
-        &self.instances[instance % self.instances.len()].url
     }
 
     pub fn urls(&self) -> Vec<String> {
@@ -263,7 +257,8 @@ fn six_digits(text: &str) -> Option<String> {
 pub struct Proxy {
     pub url: String,
     served: Arc<Vec<AtomicUsize>>,
-    runtime: tokio::runtime::Runtime,
+    // Owns the proxy's tasks: dropping the proxy stops them.
+    _runtime: tokio::runtime::Runtime,
 }
 
 impl Proxy {
@@ -283,7 +278,7 @@ impl Proxy {
         Proxy {
             url,
             served,
-            runtime,
+            _runtime: runtime,
         }
     }
 
