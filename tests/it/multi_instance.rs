@@ -29,6 +29,12 @@ const CANCEL_RACERS: usize = 40;
 /// Records racing for one slot.
 const REBOOK_RACERS: usize = 8;
 
+/// The rate limit of the rate-limit test, per second (bursts of twice it).
+const RATE_PER_SEC: usize = 2;
+
+/// Requests sent at once in the rate-limit test.
+const RATE_BURST_SENT: usize = 12;
+
 /// The lockout threshold the spec documents: 5 failures.
 const LOCKOUT_FAILURES: usize = 5;
 
@@ -744,24 +750,36 @@ fn failed_logins_racing_on_both_instances_count_every_failure_once() {
 
 #[test]
 fn a_rate_limit_is_one_bucket_across_both_instances() {
-    // 2 per second with a burst of 4: two buckets would let 8 through.
-    let cluster = Cluster::start(0, &["--rate-limit", "2"]);
+    let cluster = Cluster::start(0, &["--rate-limit", &RATE_PER_SEC.to_string()]);
     let api = Api::new(&cluster);
+    let started = std::time::Instant::now();
     let answers = block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for at in 0..RATE_BURST_SENT {
+            let api = api.clone();
+            set.spawn(async move { api.get(at, "one-caller", "/v1/me").await });
+        }
         let mut answers = Vec::new();
-        for at in 0..10 {
-            answers.push(api.get(at, "one-caller", "/v1/me").await);
+        while let Some(answer) = set.join_next().await {
+            answers.push(answer.expect("a request of the burst"));
         }
         answers
     });
+    let elapsed = started.elapsed().as_secs_f64();
 
+    // One bucket holds twice the rate and refills while the burst runs; two
+    // buckets would let twice that through.
+    let burst = 2 * RATE_PER_SEC;
+    let refilled = (elapsed * RATE_PER_SEC as f64).ceil() as usize;
+    assert!(
+        burst + refilled < 2 * burst,
+        "the burst took {elapsed:.1} s, too slow to tell one bucket from two"
+    );
     let limited = answers.iter().filter(|a| a.status == 429).count();
     let through = answers.len() - limited;
     assert!(
-        // A slow machine may refill a token or two between requests.
-        (4..=6).contains(&through),
-        "{through} of {} got through: {answers:#?}",
-        answers.len()
+        (burst..=burst + refilled).contains(&through),
+        "{through} of {RATE_BURST_SENT} got through in {elapsed:.2} s: {answers:#?}"
     );
     for refused in answers.iter().filter(|a| a.status == 429) {
         assert_eq!(refused.code(), "rate_limited");
