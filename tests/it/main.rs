@@ -23,3 +23,7 @@ mod retry;
 mod reliability;
 mod reliability_support;
 mod security;
+
+// Two server instances on one PostgreSQL (needs APPTCTL_TEST_POSTGRES_URL).
+mod multi_instance;
+mod multi_support;
