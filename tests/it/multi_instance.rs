@@ -29,6 +29,9 @@ const CANCEL_RACERS: usize = 40;
 /// Records racing for one slot.
 const REBOOK_RACERS: usize = 8;
 
+/// Records in the two overlapping batches.
+const OVERLAP_RECORDS: usize = 120;
+
 /// The rate limit of the rate-limit test, per second (bursts of twice it).
 const RATE_PER_SEC: usize = 2;
 
@@ -845,4 +848,76 @@ fn a_token_revoked_on_one_instance_is_refused_by_the_other() {
     assert_eq!(before.status, 200, "{before:#?}");
     assert!((200..300).contains(&revoked.status), "{revoked:#?}");
     assert_eq!(after.status, 401, "{after:#?}");
+}
+
+#[test]
+fn overlapping_batches_on_the_two_instances_cancel_each_record_once() {
+    let cluster = Cluster::start(300, &[]);
+    let api = Api::new(&cluster);
+    let (token, ids) = block_on(async {
+        let session = api.login(DEMO.0, DEMO.1).await;
+        let token = api
+            .token(&session, DEMO.0, &["records:read", "records:cancel"])
+            .await;
+        let records = demo_records(&api, &token, "status=pending,confirmed").await;
+        let ids: Vec<String> = records
+            .iter()
+            .filter(|r| r["cancellable"] == true)
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .take(OVERLAP_RECORDS)
+            .collect();
+        (token, ids)
+    });
+    assert_eq!(ids.len(), OVERLAP_RECORDS, "too few cancellable records");
+
+    // Two thirds each, the second backwards, so both reach the shared third
+    // at about the same moment, each through its own instance.
+    let share = OVERLAP_RECORDS * 2 / 3;
+    let first = ids[..share].to_vec();
+    let second: Vec<String> = ids[OVERLAP_RECORDS - share..]
+        .iter()
+        .rev()
+        .cloned()
+        .collect();
+    let envs: Vec<TestEnv> = cluster.urls().iter().map(|url| TestEnv::new(url)).collect();
+    let batches: Vec<std::process::Child> = envs
+        .iter()
+        .zip([&first, &second])
+        .map(|(env, ids)| {
+            let file = env.dir.path().join("ids.txt");
+            std::fs::write(&file, ids.join("\n") + "\n").unwrap();
+            env.std_cmd(&[
+                "cancel-batch",
+                "--reason",
+                "duplicate",
+                "--yes",
+                "-o",
+                "json",
+            ])
+            .args(["--concurrency", "8", "--file"])
+            .arg(&file)
+            .env("APPTCTL_TOKEN", &token)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start a batch")
+        })
+        .collect();
+    let outputs: Vec<std::process::Output> = batches
+        .into_iter()
+        .map(|b| b.wait_with_output().expect("a batch"))
+        .collect();
+
+    for output in &outputs {
+        ok(output, "cancel-batch");
+        let summary = &json(output)["summary"];
+        let done =
+            summary["cancelled"].as_u64().unwrap() + summary["already_cancelled"].as_u64().unwrap();
+        assert_eq!(done, share as u64, "{summary}");
+        eprintln!(
+            "figures: already cancelled when the batch reached them: {}",
+            summary["already_cancelled"]
+        );
+    }
+    assert_cancelled_once(&cluster, &ids);
 }
