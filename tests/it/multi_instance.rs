@@ -316,7 +316,16 @@ fn history_and_notifications(env: &TestEnv, cancelled: &str) {
     let output = env.run(&["notifications", "-o", "json"]).output().unwrap();
     ok(&output, "notifications");
     let messages = json(&output).as_array().unwrap().clone();
-    assert!(messages.len() >= 4, "codes and notices: {messages:?}");
+    // The cancellation's SMS and e-mail, besides the codes.
+    let notices: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["record_id"] == cancelled)
+        .collect();
+    let channels: HashSet<&str> = notices
+        .iter()
+        .filter_map(|m| m["channel"].as_str())
+        .collect();
+    assert_eq!(channels, HashSet::from(["sms", "email"]), "{messages:?}");
 }
 
 /// A token made with `token create`, then a concurrent batch of bulk
