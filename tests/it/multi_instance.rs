@@ -29,6 +29,9 @@ const CANCEL_RACERS: usize = 40;
 /// Records racing for one slot.
 const REBOOK_RACERS: usize = 8;
 
+/// Callers redeeming one confirmed login challenge.
+const LOGIN_RACERS: usize = 8;
+
 /// Records in the two overlapping batches.
 const OVERLAP_RECORDS: usize = 120;
 
@@ -929,4 +932,51 @@ fn overlapping_batches_on_the_two_instances_cancel_each_record_once() {
         );
     }
     assert_cancelled_once(&cluster, &ids);
+}
+
+#[test]
+fn a_confirmed_login_challenge_redeemed_on_both_instances_gives_one_session() {
+    let cluster = Cluster::start(0, &[]);
+    let api = Api::new(&cluster);
+    let answers = block_on(async {
+        let body = json!({"username": DEMO.0, "password": DEMO.1});
+        let started = api.post(0, None, "/v1/sessions", None, body).await;
+        let challenge = started.body["challenge"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let code = api.code(DEMO.0).await;
+        let path = format!("/v1/challenges/{challenge}/confirm");
+        let confirmed = api
+            .post(1, None, &path, None, json!({ "code": code }))
+            .await;
+        assert_eq!(confirmed.status, 200, "{confirmed:#?}");
+
+        let mut set = tokio::task::JoinSet::new();
+        for at in 0..LOGIN_RACERS {
+            let api = api.clone();
+            let body = json!({ "challenge_id": challenge });
+            set.spawn(async move { api.post(at, None, "/v1/sessions", None, body).await });
+        }
+        let mut answers = Vec::new();
+        while let Some(answer) = set.join_next().await {
+            answers.push(answer.expect("a racing login"));
+        }
+        answers
+    });
+
+    let won = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(won, 1, "{answers:#?}");
+    for lost in answers.iter().filter(|a| a.status != 201) {
+        assert_eq!(
+            (lost.status, lost.code()),
+            (401, "challenge_expired"),
+            "{lost:#?}"
+        );
+    }
+    let sessions = cluster.number(
+        "SELECT COUNT(*) FROM credentials WHERE kind = 'session'",
+        &[],
+    );
+    assert_eq!(sessions, 1, "sessions in the fresh database");
 }
