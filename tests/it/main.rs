@@ -24,6 +24,9 @@ mod reliability;
 mod reliability_support;
 mod security;
 
-// Two server instances on one PostgreSQL (needs APPTCTL_TEST_POSTGRES_URL).
+// Two server instances on one PostgreSQL (needs APPTCTL_TEST_POSTGRES_URL;
+// the support reaches into apptctl-server for throwaway databases).
+#[cfg(feature = "server")]
 mod multi_instance;
+#[cfg(feature = "server")]
 mod multi_support;

@@ -29,6 +29,12 @@ const CANCEL_RACERS: usize = 40;
 /// Records racing for one slot.
 const REBOOK_RACERS: usize = 8;
 
+/// Callers redeeming one confirmed login challenge.
+const LOGIN_RACERS: usize = 8;
+
+/// Records in the two overlapping batches.
+const OVERLAP_RECORDS: usize = 120;
+
 /// The rate limit of the rate-limit test, per second (bursts of twice it).
 const RATE_PER_SEC: usize = 2;
 
@@ -313,7 +319,16 @@ fn history_and_notifications(env: &TestEnv, cancelled: &str) {
     let output = env.run(&["notifications", "-o", "json"]).output().unwrap();
     ok(&output, "notifications");
     let messages = json(&output).as_array().unwrap().clone();
-    assert!(messages.len() >= 4, "codes and notices: {messages:?}");
+    // The cancellation's SMS and e-mail, besides the codes.
+    let notices: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["record_id"] == cancelled)
+        .collect();
+    let channels: HashSet<&str> = notices
+        .iter()
+        .filter_map(|m| m["channel"].as_str())
+        .collect();
+    assert_eq!(channels, HashSet::from(["sms", "email"]), "{messages:?}");
 }
 
 /// A token made with `token create`, then a concurrent batch of bulk
@@ -845,4 +860,123 @@ fn a_token_revoked_on_one_instance_is_refused_by_the_other() {
     assert_eq!(before.status, 200, "{before:#?}");
     assert!((200..300).contains(&revoked.status), "{revoked:#?}");
     assert_eq!(after.status, 401, "{after:#?}");
+}
+
+#[test]
+fn overlapping_batches_on_the_two_instances_cancel_each_record_once() {
+    let cluster = Cluster::start(300, &[]);
+    let api = Api::new(&cluster);
+    let (token, ids) = block_on(async {
+        let session = api.login(DEMO.0, DEMO.1).await;
+        let token = api
+            .token(&session, DEMO.0, &["records:read", "records:cancel"])
+            .await;
+        let records = demo_records(&api, &token, "status=pending,confirmed").await;
+        let ids: Vec<String> = records
+            .iter()
+            .filter(|r| r["cancellable"] == true)
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .take(OVERLAP_RECORDS)
+            .collect();
+        (token, ids)
+    });
+    assert_eq!(ids.len(), OVERLAP_RECORDS, "too few cancellable records");
+
+    // Two thirds each, the second backwards, so both reach the shared third
+    // at about the same moment, each through its own instance.
+    let share = OVERLAP_RECORDS * 2 / 3;
+    let first = ids[..share].to_vec();
+    let second: Vec<String> = ids[OVERLAP_RECORDS - share..]
+        .iter()
+        .rev()
+        .cloned()
+        .collect();
+    let envs: Vec<TestEnv> = cluster.urls().iter().map(|url| TestEnv::new(url)).collect();
+    let batches: Vec<std::process::Child> = envs
+        .iter()
+        .zip([&first, &second])
+        .map(|(env, ids)| {
+            let file = env.dir.path().join("ids.txt");
+            std::fs::write(&file, ids.join("\n") + "\n").unwrap();
+            env.std_cmd(&[
+                "cancel-batch",
+                "--reason",
+                "duplicate",
+                "--yes",
+                "-o",
+                "json",
+            ])
+            .args(["--concurrency", "8", "--file"])
+            .arg(&file)
+            .env("APPTCTL_TOKEN", &token)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start a batch")
+        })
+        .collect();
+    let outputs: Vec<std::process::Output> = batches
+        .into_iter()
+        .map(|b| b.wait_with_output().expect("a batch"))
+        .collect();
+
+    for output in &outputs {
+        ok(output, "cancel-batch");
+        let summary = &json(output)["summary"];
+        let done =
+            summary["cancelled"].as_u64().unwrap() + summary["already_cancelled"].as_u64().unwrap();
+        assert_eq!(done, share as u64, "{summary}");
+        eprintln!(
+            "figures: already cancelled when the batch reached them: {}",
+            summary["already_cancelled"]
+        );
+    }
+    assert_cancelled_once(&cluster, &ids);
+}
+
+#[test]
+fn a_confirmed_login_challenge_redeemed_on_both_instances_gives_one_session() {
+    let cluster = Cluster::start(0, &[]);
+    let api = Api::new(&cluster);
+    let answers = block_on(async {
+        let body = json!({"username": DEMO.0, "password": DEMO.1});
+        let started = api.post(0, None, "/v1/sessions", None, body).await;
+        let challenge = started.body["challenge"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let code = api.code(DEMO.0).await;
+        let path = format!("/v1/challenges/{challenge}/confirm");
+        let confirmed = api
+            .post(1, None, &path, None, json!({ "code": code }))
+            .await;
+        assert_eq!(confirmed.status, 200, "{confirmed:#?}");
+
+        let mut set = tokio::task::JoinSet::new();
+        for at in 0..LOGIN_RACERS {
+            let api = api.clone();
+            let body = json!({ "challenge_id": challenge });
+            set.spawn(async move { api.post(at, None, "/v1/sessions", None, body).await });
+        }
+        let mut answers = Vec::new();
+        while let Some(answer) = set.join_next().await {
+            answers.push(answer.expect("a racing login"));
+        }
+        answers
+    });
+
+    let won = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(won, 1, "{answers:#?}");
+    for lost in answers.iter().filter(|a| a.status != 201) {
+        assert_eq!(
+            (lost.status, lost.code()),
+            (401, "challenge_expired"),
+            "{lost:#?}"
+        );
+    }
+    let sessions = cluster.number(
+        "SELECT COUNT(*) FROM credentials WHERE kind = 'session'",
+        &[],
+    );
+    assert_eq!(sessions, 1, "sessions in the fresh database");
 }
