@@ -9,7 +9,10 @@
 -- drops a file in DONE_DIR; run.sh interrupts wrk once every thread has, and
 -- done() prints the span from the first request to the last answer:
 --
---   cancel_seconds <float> cancel_answers <n> cancel_non_2xx <n>
+--   cancel_seconds <float> cancel_answers <n> cancel_non_2xx <n> first <t> last <t>
+--
+-- (first and last are Unix times, so runs of several wrk processes at once
+-- can be timed from the earliest first request to the latest last answer.)
 
 local ffi = require("ffi")
 ffi.cdef([[
@@ -113,6 +116,6 @@ function done(summary, latency, requests)
     answers = answers + thread:get("answered")
     failures = failures + thread:get("non_2xx")
   end
-  io.write(string.format("cancel_seconds %.6f cancel_answers %d cancel_non_2xx %d\n",
-    last - first, answers, failures))
+  io.write(string.format("cancel_seconds %.6f cancel_answers %d cancel_non_2xx %d first %.6f last %.6f\n",
+    last - first, answers, failures, first, last))
 end

@@ -40,5 +40,7 @@ def median_ms($runs; $prefix):
       record: $oha_record[0].summary.requestsPerSec
     },
     oha_cpu_cores: $oha_cpu
-  }
+  },
+  # The server rows on PostgreSQL in the same run (null: POSTGRES=0).
+  postgres: $postgres[0]
 }

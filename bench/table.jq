@@ -14,3 +14,22 @@ def ok($pass): if $pass then "met" else "NOT met" end;
 "| peak memory `cancel-batch` \(.cancels) / \(.cancel_all.ids) ids (real run, \(f(.cancel_all.seconds)) s) | \(f(.peak_mib.cancel_batch)) / \(f(.peak_mib.cancel_batch_all)) MiB | | | < 50 MiB: \(ok(.peak_mib.cancel_batch_all < 50)) |",
 "| server: oha GET list (50 a page) / GET record, 32 connections | \(f(.server.oha_rps.list_page_50)) / \(f(.server.oha_rps.record)) req/s | | | |",
 "| server CPU (cores busy): apptctl cancel / curl loop / wrk / oha | \(f(.cancel.server_cpu_cores.apptctl)) / \(f(.cancel.server_cpu_cores.xargs_curl)) / \(f(.cancel.server_cpu_cores.wrk)) / \(f(.server.oha_cpu_cores)) | | | |"
+,
+# The server rows on PostgreSQL beside SQLite's, when the run measured them.
+((.postgres // empty) as $pg | $pg.cancel.per_second as $rate | (.cancels | tostring) as $n |
+  "\nServer rows on PostgreSQL (scripts/pg-local.sh: fsync off) beside SQLite, same run:\n",
+  "| server figure | PostgreSQL | SQLite | PostgreSQL / SQLite |",
+  "|---|---|---|---|",
+  "| bulk cancel \($n), wrk ceiling (16 connections) | \(f($rate.wrk))/s | \(f(.cancel.per_second.wrk))/s | \(f($rate.wrk / .cancel.per_second.wrk))x |",
+  "| bulk cancel \($n), `apptctl cancel-batch` | \(f($rate.apptctl))/s (\(f($pg.cancel.share_of_wrk_ceiling * 100)) % of ceiling) | \(f(.cancel.per_second.apptctl))/s (\(f(.cancel.share_of_wrk_ceiling * 100)) %) | \(f($rate.apptctl / .cancel.per_second.apptctl))x |",
+  "| oha GET list (50 a page), 32 connections | \(f($pg.server.oha_rps.list_page_50)) req/s | \(f(.server.oha_rps.list_page_50)) req/s | \(f($pg.server.oha_rps.list_page_50 / .server.oha_rps.list_page_50))x |",
+  "| oha GET record, 32 connections | \(f($pg.server.oha_rps.record)) req/s | \(f(.server.oha_rps.record)) req/s | \(f($pg.server.oha_rps.record / .server.oha_rps.record))x |",
+  "| server CPU (cores): cancel-batch / wrk / oha | \(f($pg.cancel.server_cpu_cores.apptctl)) / \(f($pg.cancel.server_cpu_cores.wrk)) / \(f($pg.server.oha_cpu_cores)) | \(f(.cancel.server_cpu_cores.apptctl)) / \(f(.cancel.server_cpu_cores.wrk)) / \(f(.server.oha_cpu_cores)) | |",
+  "| PostgreSQL CPU (cores, all backends): cancel-batch / wrk / oha | \(f($pg.cancel.postgres_cpu_cores.apptctl)) / \(f($pg.cancel.postgres_cpu_cores.wrk)) / \(f($pg.server.oha_postgres_cpu_cores)) | | |",
+  "| serialization failures / deadlocks retried: cancel-batch / wrk | \($pg.serialization_conflicts.apptctl) / \($pg.serialization_conflicts.wrk) | | |",
+  "\nTwo production instances (`apptctl server start`) on one PostgreSQL database, wrk cancelling \($n) records:\n",
+  "| instances | cancellations/s | apptctl server CPU (cores) | PostgreSQL CPU (cores) | serialization failures retried |",
+  "|---|---|---|---|---|",
+  "| one (wrk: 2 threads, 16 connections) | \(f($pg.instances.one.per_second)) | \(f($pg.instances.one.server_cpu_cores)) | \(f($pg.instances.one.postgres_cpu_cores)) | \($pg.serialization_conflicts.one_instance) |",
+  "| two (a wrk of 1 thread, 8 connections on each) | \(f($pg.instances.two.per_second)) (\(f($pg.instances.speedup))x) | \(f($pg.instances.two.server_cpu_cores)) | \(f($pg.instances.two.postgres_cpu_cores)) | \($pg.serialization_conflicts.two_instances) |"
+)
