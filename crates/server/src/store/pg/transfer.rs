@@ -183,12 +183,24 @@ fn open_source(path: &Path) -> anyhow::Result<Connection> {
 /// create is not something to discover half way.
 fn ensure_migrated(pg_url: &str) -> anyhow::Result<()> {
     let pending = super::PgStore::pending_migrations(pg_url)?;
-    anyhow::ensure!(
-        pending.is_empty(),
-        "the PostgreSQL database {} is not migrated; run `apptctl server migrate` on it first",
-        super::redact_url(pg_url)
-    );
+    if !pending.is_empty() {
+        return Err(CopyRefused::NotMigrated(super::redact_url(pg_url)).into());
+    }
     Ok(())
+}
+
+/// Why a copy was refused before it changed anything; the operator's to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyRefused {
+    #[error(
+        "the PostgreSQL database {0} is not migrated; run `apptctl server migrate` on it first"
+    )]
+    NotMigrated(String),
+    #[error(
+        "the PostgreSQL database {db} is not empty (table {table} has rows); \
+         copy only into a freshly migrated database"
+    )]
+    NotEmpty { db: String, table: &'static str },
 }
 
 /// Holds off every writer (other instances included) from the emptiness
@@ -209,12 +221,10 @@ fn ensure_empty(tx: &mut Transaction, pg_url: &str) -> anyhow::Result<()> {
     for &table in TABLES {
         let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", quoted(table));
         let has_rows: bool = tx.query_one(sql.as_str(), &[])?.try_get(0)?;
-        anyhow::ensure!(
-            !has_rows,
-            "the PostgreSQL database {} is not empty (table {table} has rows); \
-             copy only into a freshly migrated database",
-            super::redact_url(pg_url)
-        );
+        if has_rows {
+            let db = super::redact_url(pg_url);
+            return Err(CopyRefused::NotEmpty { db, table }.into());
+        }
     }
     Ok(())
 }
