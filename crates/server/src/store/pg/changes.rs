@@ -12,8 +12,10 @@
 //! Changes of *different* records also conflict when their ids share a page
 //! of the primary-key index (PostgreSQL tracks serializable reads of an
 //! index by page). A rerun therefore takes a lock that queues it behind the
-//! other writers of `records` (see `attempt_serializable` in the parent
-//! module) instead of racing them again.
+//! other writers of `records` (see `attempt_once` in the parent module)
+//! instead of racing them again. Cancellation runs READ COMMITTED instead:
+//! its row lock is all it needs, and it then never conflicts with changes
+//! of other records.
 
 use apptctl_api::cancel::{Challenge, ChallengePurpose, Channel};
 use apptctl_api::records::RecordStatus;
@@ -563,7 +565,7 @@ mod tests {
     use super::*;
     use crate::config::ServerConfig;
     use crate::store::pg::testing::TempDatabase;
-    use crate::store::pg::{run_serializable, PgStore};
+    use crate::store::pg::{run_with_retries, Isolation, PgStore};
 
     const APPLICANT: i64 = 1;
     const OTHER_APPLICANT: i64 = 2;
@@ -668,7 +670,7 @@ mod tests {
         client: &mut Client,
         work: impl Fn(&mut Transaction) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        run_serializable(client, &work)
+        run_with_retries(client, &work, Isolation::Serializable)
     }
 
     fn count(client: &mut Client, sql: &str, record: RecordId) -> i64 {
@@ -943,10 +945,12 @@ mod tests {
     }
 
     /// Runs `work` on `racers` threads at once, each with its own
-    /// connection, as separate service instances would.
+    /// connection, as separate service instances would, isolated as
+    /// [`PgStore`] isolates that change.
     fn race<T: Send + 'static>(
         db: &TempDatabase,
         racers: usize,
+        isolation: Isolation,
         work: impl Fn(usize, &mut Transaction) -> Result<T, ApiError> + Send + Sync + 'static,
     ) -> Vec<Result<T, ApiError>> {
         let work = Arc::new(work);
@@ -957,7 +961,8 @@ mod tests {
                 let mut client = Client::connect(db.url(), NoTls).unwrap();
                 std::thread::spawn(move || {
                     start.wait();
-                    run_serializable(&mut client, &|tx: &mut Transaction| work(n, tx))
+                    let each = |tx: &mut Transaction| work(n, tx);
+                    run_with_retries(&mut client, &each, isolation)
                 })
             })
             .collect();
@@ -987,7 +992,7 @@ mod tests {
         let id = add_record(&mut client, APPLICANT, slot, "pending");
         let (ctx, alice) = (ctx(), actor(APPLICANT, CredentialKind::Token));
 
-        let outcomes = race(&db, RACERS, move |_, tx| {
+        let outcomes = race(&db, RACERS, Isolation::RowLocks, move |_, tx| {
             cancel(tx, &ctx, &alice, &by_token(id))
         });
         assert_eq!(
@@ -1011,7 +1016,7 @@ mod tests {
             .collect();
         let (ctx, alice) = (ctx(), actor(APPLICANT, CredentialKind::Token));
 
-        let outcomes = race(&db, SPREAD_RACERS, move |n, tx| {
+        let outcomes = race(&db, SPREAD_RACERS, Isolation::RowLocks, move |n, tx| {
             cancel(tx, &ctx, &alice, &by_token(ids[n]))
         });
         assert_eq!(tally(&outcomes), [("ok", SPREAD_RACERS)]);
@@ -1029,7 +1034,7 @@ mod tests {
             .collect();
         let (ctx, alice) = (ctx(), actor(APPLICANT, CredentialKind::Token));
 
-        let outcomes = race(&db, RACERS, move |n, tx| {
+        let outcomes = race(&db, RACERS, Isolation::Serializable, move |n, tx| {
             rebook(tx, &ctx, &alice, olds[n], RebookTarget::Slot(contested))
         });
         assert_eq!(tally(&outcomes), [("ok", 1), ("slot_taken", RACERS - 1)]);
@@ -1056,7 +1061,7 @@ mod tests {
         let (ctx, alice) = (ctx(), actor(APPLICANT, CredentialKind::Token));
 
         // Every racer first picks the same next record number.
-        let outcomes = race(&db, SPREAD_RACERS, move |n, tx| {
+        let outcomes = race(&db, SPREAD_RACERS, Isolation::Serializable, move |n, tx| {
             let (old, slot) = pairs[n];
             rebook(tx, &ctx, &alice, old, RebookTarget::Slot(slot))
         });
@@ -1079,7 +1084,7 @@ mod tests {
             .collect();
         let (ctx, alice) = (ctx(), actor(APPLICANT, CredentialKind::Token));
 
-        let outcomes = race(&db, RACERS, move |n, tx| {
+        let outcomes = race(&db, RACERS, Isolation::Serializable, move |n, tx| {
             reschedule(tx, &ctx, &alice, records[n], target)
         });
         assert_eq!(tally(&outcomes), [("ok", 1), ("slot_taken", RACERS - 1)]);
@@ -1101,7 +1106,7 @@ mod tests {
             .collect();
         let (ctx, alice) = (ctx(), actor(APPLICANT, CredentialKind::Token));
 
-        let outcomes = race(&db, SPREAD_RACERS, move |n, tx| {
+        let outcomes = race(&db, SPREAD_RACERS, Isolation::Serializable, move |n, tx| {
             rebook(tx, &ctx, &alice, olds[n], RebookTarget::FirstFree(now()))
         });
         assert_eq!(

@@ -115,6 +115,9 @@ impl PgStore {
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
             .min_idle(Some(1))
+            // A broken connection fails its query and is dropped then; a
+            // check on every checkout cost a round trip per transaction.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(5))
             .build(manager)
             .with_context(|| format!("connecting to {}", redact_url(&options.url)))?;
@@ -225,7 +228,25 @@ impl PgStore {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut client = checkout(&pool)?;
-            run_serializable(&mut client, &work).map_err(refuse_nul)
+            run_with_retries(&mut client, &work, Isolation::Serializable).map_err(refuse_nul)
+        })
+        .await?
+    }
+
+    /// A change that locks the rows it checks (`SELECT … FOR NO KEY UPDATE`)
+    /// or is a single statement, run READ COMMITTED: a concurrent change of
+    /// the same row waits for the lock and then sees the committed state,
+    /// so the guarantee holds without SERIALIZABLE's index-page conflicts
+    /// between changes of different rows. Retried on deadlock only.
+    async fn write_row_locked<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut Transaction) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut client = checkout(&pool)?;
+            run_with_retries(&mut client, &work, Isolation::RowLocks).map_err(refuse_nul)
         })
         .await?
     }
@@ -261,14 +282,24 @@ impl PgStore {
     }
 }
 
-fn run_serializable<T>(
+/// How a change keeps concurrent changes from breaking its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Isolation {
+    /// SERIALIZABLE: PostgreSQL detects any conflict; the loser runs again.
+    Serializable,
+    /// READ COMMITTED: the change locks the rows it checks itself.
+    RowLocks,
+}
+
+fn run_with_retries<T>(
     client: &mut Client,
     work: &impl Fn(&mut Transaction) -> Result<T, ApiError>,
+    isolation: Isolation,
 ) -> Result<T, ApiError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match attempt_serializable(client, work, attempt > 1) {
+        match attempt_once(client, work, isolation, attempt > 1) {
             Err(err) if attempt < MAX_ATTEMPTS && lost_a_race(&err) => {
                 // Jitter, growing with the attempts, so the racers spread out.
                 let cap_ms = 2u64 << attempt.min(6);
@@ -321,16 +352,18 @@ fn refuse_nul(err: ApiError) -> ApiError {
 /// of different records whose ids share a page abort each other, and with
 /// 16 concurrent writers some lost a dozen races in a row. First runs stay
 /// optimistic, so uncontended changes never queue.
-fn attempt_serializable<T>(
+fn attempt_once<T>(
     client: &mut Client,
     work: &impl Fn(&mut Transaction) -> Result<T, ApiError>,
+    isolation: Isolation,
     after_a_lost_race: bool,
 ) -> Result<T, ApiError> {
-    let mut tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::Serializable)
-        .start()?;
-    if after_a_lost_race {
+    let level = match isolation {
+        Isolation::Serializable => IsolationLevel::Serializable,
+        Isolation::RowLocks => IsolationLevel::ReadCommitted,
+    };
+    let mut tx = client.build_transaction().isolation_level(level).start()?;
+    if after_a_lost_race && isolation == Isolation::Serializable {
         tx.batch_execute("LOCK TABLE records IN SHARE ROW EXCLUSIVE MODE")?;
     }
     let value = work(&mut tx)?;
@@ -451,7 +484,7 @@ impl Store for PgStore {
         credential_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        self.write(move |tx| accounts::touch(tx, credential_id, now))
+        self.write_row_locked(move |tx| accounts::touch(tx, credential_id, now))
             .await
     }
 
@@ -563,7 +596,7 @@ impl Store for PgStore {
         actor: Actor,
         command: CancelCommand,
     ) -> Result<CancelResult, ApiError> {
-        self.write(move |tx| changes::cancel(tx, &ctx, &actor, &command))
+        self.write_row_locked(move |tx| changes::cancel(tx, &ctx, &actor, &command))
             .await
     }
 
@@ -637,7 +670,7 @@ impl Store for PgStore {
     }
 
     async fn audit(&self, entry: NewAuditEntry) -> Result<(), ApiError> {
-        self.write(move |tx| journal::insert_audit(tx, &entry))
+        self.write_row_locked(move |tx| journal::insert_audit(tx, &entry))
             .await
     }
 }
