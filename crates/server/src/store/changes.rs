@@ -336,16 +336,7 @@ pub fn reschedule(
         row.starts_at.to_rfc3339(),
         slot.starts_at.to_rfc3339()
     );
-    let event = Event {
-        record_id: id,
-        event: "rescheduled",
-        from: Some(row.status),
-        to: row.status,
-        actor: &actor.username,
-        reason: None,
-        comment: Some(&note),
-    };
-    store.insert_event(ctx.now, event)?;
+    store.insert_event(ctx.now, unchanged_status(&row, "rescheduled", actor, &note))?;
     notify_booked(store, ctx, row.owner_id, id, &slot, "moved")?;
     store.audit_ok(
         ctx,
@@ -383,22 +374,31 @@ pub fn rebook(
 
     let new_id = insert_rebooked(store, ctx, &row, &slot)?;
     let note = format!("re-booked as {new_id}");
-    let event = Event {
-        record_id: id,
-        event: "rebooked",
-        from: Some(row.status),
-        to: row.status,
-        actor: &actor.username,
-        reason: None,
-        comment: Some(&note),
-    };
-    store.insert_event(ctx.now, event)?;
+    store.insert_event(ctx.now, unchanged_status(&row, "rebooked", actor, &note))?;
     notify_booked(store, ctx, row.owner_id, new_id, &slot, "booked")?;
     let who = (Some(actor.user_id), actor.username.as_str());
     store.audit_ok(ctx, who, "record.rebook", Some(id), Some(note))?;
     store
         .record(new_id)?
         .ok_or_else(|| record_not_found(new_id))
+}
+
+/// The history event of a change that leaves the record's status as it is.
+fn unchanged_status<'a>(
+    row: &RecordRow,
+    event: &'a str,
+    actor: &'a Actor,
+    note: &'a str,
+) -> Event<'a> {
+    Event {
+        record_id: row.id,
+        event,
+        from: Some(row.status),
+        to: row.status,
+        actor: &actor.username,
+        reason: None,
+        comment: Some(note),
+    }
 }
 
 /// The new record in `slot`, linked both ways with `old`.
