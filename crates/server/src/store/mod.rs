@@ -7,6 +7,7 @@
 //! The domain checks themselves live in [`crate::domain`]; implementations
 //! call them inside their transactions, on the rows they have locked.
 
+mod changes;
 pub mod common;
 pub mod pg;
 pub mod sqlite;

@@ -1,6 +1,6 @@
-//! Changing records in PostgreSQL: cancellation, batch challenges,
-//! rescheduling and re-booking, each checked by the domain rules on the row
-//! read inside the same serializable transaction.
+//! Changing records in PostgreSQL: the storage side of cancellation, batch
+//! challenges, rescheduling and re-booking, whose logic lives in
+//! [`crate::store::changes`], run inside one serializable transaction.
 //!
 //! Several service instances may race for one record or one slot. The
 //! record is read `FOR NO KEY UPDATE`, so a second change of it waits for
@@ -17,10 +17,9 @@
 //! its row lock is all it needs, and it then never conflicts with changes
 //! of other records.
 
-use apptctl_api::cancel::{Challenge, ChallengePurpose, Channel};
-use apptctl_api::records::RecordStatus;
+use apptctl_api::cancel::{Challenge, ChallengePurpose};
 use apptctl_api::slots::Slot;
-use apptctl_api::{ErrorCode, RecordId, SlotId};
+use apptctl_api::{RecordId, SlotId};
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
@@ -30,35 +29,14 @@ use super::challenges;
 use super::journal::{audit_ok, insert_event, notify, Event, Message};
 use super::rows::*;
 use crate::auth::Actor;
-use crate::domain::access::{record_not_found, Visibility};
-use crate::domain::challenge;
-use crate::domain::records::{self as rules, RecordRow};
+use crate::domain::challenge::ChallengeRow;
+use crate::domain::records::RecordRow;
 use crate::error::ApiError;
-use crate::store::{CancelAuthorization, CancelCommand, CancelResult, OpContext, RebookTarget};
+use crate::store::changes::{self, RecordChanges, RecordPlace, SlotWrite};
+use crate::store::{CancelCommand, CancelResult, OpContext, RebookTarget};
 
 /// The index that keeps one active record per slot.
 const ACTIVE_SLOT_INDEX: &str = "records_active_slot";
-
-/// The record `id`, locked for this transaction, if `actor` may see it;
-/// "not found" otherwise.
-fn visible_record(
-    tx: &mut Transaction,
-    actor: &Actor,
-    id: RecordId,
-) -> Result<RecordRow, ApiError> {
-    // `OF r`: only the record is locked, not its service and department,
-    // which every other record shares.
-    let sql =
-        format!("SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE r.id = $1 FOR NO KEY UPDATE OF r");
-    let found = tx
-        .query_opt(&sql, &[&record_number(id)])?
-        .map(|row| record_row(&row))
-        .transpose()?;
-    let visibility = Visibility::of(actor);
-    found
-        .filter(|row| visibility.can_see(row.owner_id, &row.department.id))
-        .ok_or_else(|| record_not_found(id))
-}
 
 pub fn cancel(
     tx: &mut Transaction,
@@ -66,155 +44,7 @@ pub fn cancel(
     actor: &Actor,
     command: &CancelCommand,
 ) -> Result<CancelResult, ApiError> {
-    let id = command.record_id;
-    let row = visible_record(tx, actor, id)?;
-    rules::check_cancellable(&row, ctx.now, ctx.config.cutoff)?;
-
-    match &command.authorization {
-        CancelAuthorization::Token => {}
-        CancelAuthorization::AskForCode => {
-            let purpose = ChallengePurpose::Cancel;
-            let issued = challenges::issue(tx, ctx, actor.user_id, purpose, &[id])?;
-            return Ok(CancelResult::ChallengeRequired(issued));
-        }
-        CancelAuthorization::Challenge(challenge_id) => {
-            check_cancel_challenge(tx, ctx, actor, challenge_id, id)?;
-        }
-    }
-
-    mark_cancelled(tx, ctx, id)?;
-    write_cancellation(tx, ctx, actor, command, &row)?;
-    let updated = load_record(tx, id)?.ok_or_else(|| record_not_found(id))?;
-    Ok(CancelResult::Cancelled(updated))
-}
-
-/// A person's cancellation needs their own confirmed challenge covering
-/// the record.
-fn check_cancel_challenge(
-    tx: &mut Transaction,
-    ctx: &OpContext,
-    actor: &Actor,
-    challenge_id: &str,
-    id: RecordId,
-) -> Result<(), ApiError> {
-    let found = challenges::load_for(tx, challenge_id, Some(actor.user_id))?;
-    challenge::check_usable(&found, ChallengePurpose::Cancel, ctx.now, &ctx.config)?;
-    if challenges::covers(tx, challenge_id, id)? {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        ErrorCode::ChallengeNotCovering,
-        format!("challenge {challenge_id} does not cover record {id}"),
-        "request a challenge that lists this record",
-    ))
-}
-
-/// The compare-and-set: only an active record becomes cancelled.
-fn mark_cancelled(tx: &mut Transaction, ctx: &OpContext, id: RecordId) -> Result<(), ApiError> {
-    let changed = tx.execute(
-        &format!(
-            "UPDATE records SET status = 'cancelled', updated_at = $2 \
-             WHERE id = $1 AND status IN {ACTIVE_SQL}"
-        ),
-        &[&record_number(id), &secs(ctx.now)],
-    )?;
-    if changed == 1 {
-        return Ok(());
-    }
-    // The row is locked by this transaction and was checked in it; a
-    // concurrent change fails the transaction instead. A miss is a bug.
-    Err(ApiError::Internal(anyhow::anyhow!(
-        "record {id} changed under the row lock"
-    )))
-}
-
-/// The history event, the notifications and the journal entry.
-fn write_cancellation(
-    tx: &mut Transaction,
-    ctx: &OpContext,
-    actor: &Actor,
-    command: &CancelCommand,
-    row: &RecordRow,
-) -> Result<(), ApiError> {
-    let reason = command.reason.as_str();
-    let comment = command
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(storable_text);
-    let event = Event {
-        record_id: row.id,
-        event: "cancelled",
-        from: Some(row.status),
-        to: RecordStatus::Cancelled,
-        actor: &actor.username,
-        reason: Some(reason),
-        comment: comment.as_deref(),
-    };
-    insert_event(tx, ctx.now, event)?;
-    notify_cancelled(tx, ctx, row, reason)?;
-
-    let detail = match &comment {
-        Some(comment) => format!("{reason}: {comment}"),
-        None => reason.to_string(),
-    };
-    let who = (Some(actor.user_id), actor.username.as_str());
-    audit_ok(tx, ctx, who, "record.cancel", Some(row.id), Some(detail))
-}
-
-/// `text` as PostgreSQL can store it. SQLite keeps a NUL in a comment;
-/// PostgreSQL refuses the whole statement, which would turn a valid
-/// cancellation into an error. Each NUL becomes U+FFFD instead, so the
-/// comment keeps its length in characters and its other text.
-fn storable_text(text: &str) -> String {
-    text.replace('\0', "\u{FFFD}")
-}
-
-fn contacts(tx: &mut Transaction, user_id: i64) -> Result<(String, String), ApiError> {
-    let row = tx.query_one("SELECT phone, email FROM users WHERE id = $1", &[&user_id])?;
-    Ok((col(&row, 0)?, col(&row, 1)?))
-}
-
-fn notify_cancelled(
-    tx: &mut Transaction,
-    ctx: &OpContext,
-    row: &RecordRow,
-    reason: &str,
-) -> Result<(), ApiError> {
-    let (phone, email) = contacts(tx, row.owner_id)?;
-    let when = row.starts_at.format("%Y-%m-%d %H:%M UTC");
-    let sms = format!("Record {} is cancelled. The slot is released.", row.id);
-    let mail = format!(
-        "Your record {} ({}, {}) for {when} has been cancelled.\nReason: {reason}.\n\n\
-         To book again, run `apptctl rebook {} --first-free` or choose a time in your account.",
-        row.id, row.service.name, row.department.name, row.id
-    );
-    let subject = format!("Record {} cancelled", row.id);
-    notify(
-        tx,
-        ctx.now,
-        Message {
-            user_id: row.owner_id,
-            channel: Channel::Sms,
-            to: &phone,
-            subject: None,
-            body: &sms,
-            record_id: Some(row.id),
-        },
-    )?;
-    notify(
-        tx,
-        ctx.now,
-        Message {
-            user_id: row.owner_id,
-            channel: Channel::Email,
-            to: &email,
-            subject: Some(&subject),
-            body: &mail,
-            record_id: Some(row.id),
-        },
-    )
+    changes::cancel(&mut PgChanges(tx), ctx, actor, command)
 }
 
 /// One challenge covering those of `ids` the actor may see; the others are
@@ -225,22 +55,7 @@ pub fn batch_challenge(
     actor: &Actor,
     ids: &[RecordId],
 ) -> Result<Challenge, ApiError> {
-    let visibility = Visibility::of(actor);
-    let numbers: Vec<i64> = ids.iter().map(|id| record_number(*id)).collect();
-    let rows = tx.query(
-        "SELECT id, owner_id, department_id FROM records WHERE id = ANY($1) ORDER BY id",
-        &[&numbers],
-    )?;
-
-    let mut covered = Vec::new();
-    for row in &rows {
-        let owner: i64 = col(row, 1)?;
-        let department: String = col(row, 2)?;
-        if visibility.can_see(owner, &department) {
-            covered.push(record_id(row, 0)?);
-        }
-    }
-    challenges::issue(tx, ctx, actor.user_id, ChallengePurpose::Cancel, &covered)
+    changes::batch_challenge(&mut PgChanges(tx), ctx, actor, ids)
 }
 
 pub fn reschedule(
@@ -250,60 +65,7 @@ pub fn reschedule(
     id: RecordId,
     slot_id: SlotId,
 ) -> Result<RecordRow, ApiError> {
-    let row = visible_record(tx, actor, id)?;
-    rules::check_reschedulable(&row, ctx.now)?;
-    let slot = target_slot(tx, ctx, slot_id)?;
-    if slot.service.code != row.service.code {
-        return Err(slot_mismatch(&slot, &row, "the same service"));
-    }
-    if !slot.free {
-        return Err(slot_taken(tx, ctx, &slot, &row.department.id));
-    }
-
-    let sql = format!(
-        "UPDATE records SET slot_id = $2, department_id = $3, starts_at = $4, ends_at = $5, \
-             updated_at = $6 \
-         WHERE id = $1 AND status IN {ACTIVE_SQL}"
-    );
-    let moved = write_in_savepoint(
-        tx,
-        &sql,
-        &[
-            &record_number(id),
-            &slot_number(slot.id),
-            &slot.department.id,
-            &secs(slot.starts_at),
-            &secs(slot.ends_at),
-            &secs(ctx.now),
-        ],
-    );
-    check_slot_write(tx, ctx, moved, &slot, &row.department.id)?;
-
-    let note = format!(
-        "from {} to {}",
-        row.starts_at.to_rfc3339(),
-        slot.starts_at.to_rfc3339()
-    );
-    let event = Event {
-        record_id: id,
-        event: "rescheduled",
-        from: Some(row.status),
-        to: row.status,
-        actor: &actor.username,
-        reason: None,
-        comment: Some(&note),
-    };
-    insert_event(tx, ctx.now, event)?;
-    notify_booked(tx, ctx, row.owner_id, id, &slot, "moved")?;
-    audit_ok(
-        tx,
-        ctx,
-        (Some(actor.user_id), &actor.username),
-        "record.reschedule",
-        Some(id),
-        Some(format!("to slot {}", slot.id)),
-    )?;
-    load_record(tx, id)?.ok_or_else(|| record_not_found(id))
+    changes::reschedule(&mut PgChanges(tx), ctx, actor, id, slot_id)
 }
 
 pub fn rebook(
@@ -313,197 +75,218 @@ pub fn rebook(
     id: RecordId,
     target: RebookTarget,
 ) -> Result<RecordRow, ApiError> {
-    let row = visible_record(tx, actor, id)?;
-    rules::check_rebookable(&row)?;
-    let slot = match target {
-        RebookTarget::Slot(slot_id) => target_slot(tx, ctx, slot_id)?,
-        RebookTarget::FirstFree(from) => first_free(tx, &row, from.max(ctx.now))?,
-    };
-    if slot.service.code != row.service.code || slot.department.id != row.department.id {
-        return Err(slot_mismatch(
-            &slot,
-            &row,
-            "the same service and department",
-        ));
+    changes::rebook(&mut PgChanges(tx), ctx, actor, id, target)
+}
+
+/// The storage side of the record changes in one serializable transaction.
+struct PgChanges<'a, 't>(&'a mut Transaction<'t>);
+
+impl RecordChanges for PgChanges<'_, '_> {
+    const GUARD: &'static str = "row lock";
+
+    /// Locks the record for this transaction: see the module comment.
+    fn record_for_change(&mut self, id: RecordId) -> Result<Option<RecordRow>, ApiError> {
+        // `OF r`: only the record is locked, not its service and department,
+        // which every other record shares.
+        let sql =
+            format!("SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE r.id = $1 FOR NO KEY UPDATE OF r");
+        self.0
+            .query_opt(&sql, &[&record_number(id)])?
+            .map(|row| record_row(&row))
+            .transpose()
     }
-    if !slot.free {
-        return Err(slot_taken(tx, ctx, &slot, &row.department.id));
+
+    fn record(&mut self, id: RecordId) -> Result<Option<RecordRow>, ApiError> {
+        load_record(self.0, id)
     }
 
-    let new_id = insert_rebooked(tx, ctx, &row, &slot)?;
-    let note = format!("re-booked as {new_id}");
-    let event = Event {
-        record_id: id,
-        event: "rebooked",
-        from: Some(row.status),
-        to: row.status,
-        actor: &actor.username,
-        reason: None,
-        comment: Some(&note),
-    };
-    insert_event(tx, ctx.now, event)?;
-    notify_booked(tx, ctx, row.owner_id, new_id, &slot, "booked")?;
-    let who = (Some(actor.user_id), actor.username.as_str());
-    audit_ok(tx, ctx, who, "record.rebook", Some(id), Some(note))?;
-    load_record(tx, new_id)?.ok_or_else(|| record_not_found(new_id))
-}
-
-/// The new record in `slot`, linked both ways with `old`.
-fn insert_rebooked(
-    tx: &mut Transaction,
-    ctx: &OpContext,
-    old: &RecordRow,
-    slot: &Slot,
-) -> Result<RecordId, ApiError> {
-    // The next number as on SQLite: imported and seeded records carry their
-    // own numbers, so the identity sequence may lag behind them.
-    let next = tx.query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM records", &[])?;
-    let number: i64 = col(&next, 0)?;
-    let new_id = to_record_id(number)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("record numbers exhausted")))?;
-
-    // Two re-bookings may pick the same number. With `ON CONFLICT (id) DO
-    // NOTHING` the clash is always a serialization failure (the other row is
-    // not in this transaction's snapshot), which is retried, never a unique
-    // violation answered 500. The slot index is not an arbiter, so a taken
-    // slot still raises its own violation.
-    let inserted = write_in_savepoint(
-        tx,
-        "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
-             starts_at, ends_at, status, created_at, updated_at, rebooked_from) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8, $9) \
-         ON CONFLICT (id) DO NOTHING",
-        &[
-            &number,
-            &old.owner_id,
-            &slot_number(slot.id),
-            &slot.service.code,
-            &slot.department.id,
-            &secs(slot.starts_at),
-            &secs(slot.ends_at),
-            &secs(ctx.now),
-            &record_number(old.id),
-        ],
-    );
-    check_slot_write(tx, ctx, inserted, slot, &old.department.id)?;
-    tx.execute(
-        "UPDATE records SET rebooked_to = $2, updated_at = $3 WHERE id = $1",
-        &[&record_number(old.id), &number, &secs(ctx.now)],
-    )?;
-    Ok(new_id)
-}
-
-fn notify_booked(
-    tx: &mut Transaction,
-    ctx: &OpContext,
-    owner: i64,
-    id: RecordId,
-    slot: &Slot,
-    verb: &str,
-) -> Result<(), ApiError> {
-    let (phone, email) = contacts(tx, owner)?;
-    let when = slot.starts_at.format("%Y-%m-%d %H:%M UTC");
-    let sms = format!("Record {id} {verb}: {when}, {}.", slot.department.name);
-    let mail = format!(
-        "Your record {id} is {verb} for {when}.\nService: {}\nDepartment: {}, {}",
-        slot.service.name, slot.department.name, slot.department.address
-    );
-    let subject = format!("Record {id} {verb}");
-    notify(
-        tx,
-        ctx.now,
-        Message {
-            user_id: owner,
-            channel: Channel::Sms,
-            to: &phone,
-            subject: None,
-            body: &sms,
-            record_id: Some(id),
-        },
-    )?;
-    notify(
-        tx,
-        ctx.now,
-        Message {
-            user_id: owner,
-            channel: Channel::Email,
-            to: &email,
-            subject: Some(&subject),
-            body: &mail,
-            record_id: Some(id),
-        },
-    )
-}
-
-/// The slot asked for, which must exist and lie in the future.
-fn target_slot(tx: &mut Transaction, ctx: &OpContext, id: SlotId) -> Result<Slot, ApiError> {
-    let slot = load_slot(tx, id)?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::SlotNotFound,
-            format!("slot {id} not found"),
-            "list free slots with `apptctl slots --service CODE`",
-        )
-    })?;
-    if slot.starts_at <= ctx.now {
-        return Err(ApiError::new(
-            ErrorCode::SlotNotFound,
-            format!("slot {id} has already started"),
-            "choose a slot in the future: `apptctl slots --service CODE`",
-        ));
+    fn record_places(&mut self, ids: &[RecordId]) -> Result<Vec<RecordPlace>, ApiError> {
+        let numbers: Vec<i64> = ids.iter().map(|id| record_number(*id)).collect();
+        let rows = self.0.query(
+            "SELECT id, owner_id, department_id FROM records WHERE id = ANY($1) ORDER BY id",
+            &[&numbers],
+        )?;
+        rows.iter()
+            .map(|row| {
+                Ok(RecordPlace {
+                    id: record_id(row, 0)?,
+                    owner_id: col(row, 1)?,
+                    department: col(row, 2)?,
+                })
+            })
+            .collect()
     }
-    Ok(slot)
-}
 
-fn first_free(
-    tx: &mut Transaction,
-    row: &RecordRow,
-    from: DateTime<Utc>,
-) -> Result<Slot, ApiError> {
-    let sql = format!(
-        "SELECT {SLOT_COLUMNS} {SLOT_FROM} WHERE sl.service_code = $1 AND sl.department_id = $2 \
-         AND sl.starts_at >= $3 AND {SLOT_IS_FREE} ORDER BY sl.starts_at, sl.id LIMIT 1"
-    );
-    let found = tx.query_opt(&sql, &[&row.service.code, &row.department.id, &secs(from)])?;
-    match found {
-        Some(slot) => slot_row(&slot),
-        None => Err(ApiError::new(
-            ErrorCode::SlotNotFound,
-            format!(
-                "no free slot for {} at {} from {}",
-                row.service.code,
-                row.department.id,
-                from.to_rfc3339()
-            ),
-            "try an earlier --from, or another department with `apptctl slots`",
-        )),
+    fn slot(&mut self, id: SlotId) -> Result<Option<Slot>, ApiError> {
+        load_slot(self.0, id)
     }
-}
 
-fn slot_mismatch(slot: &Slot, row: &RecordRow, needed: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::SlotMismatch,
-        format!(
-            "slot {} is for {} at {}; record {} needs {needed}",
-            slot.id, slot.service.code, slot.department.id, row.id
-        ),
-        format!(
-            "list matching slots with `apptctl slots --service {}`",
-            row.service.code
-        ),
-    )
-}
+    fn first_free_slot(
+        &mut self,
+        service: &str,
+        department: &str,
+        from: DateTime<Utc>,
+    ) -> Result<Option<Slot>, ApiError> {
+        let sql = format!(
+            "SELECT {SLOT_COLUMNS} {SLOT_FROM} WHERE sl.service_code = $1 \
+             AND sl.department_id = $2 AND sl.starts_at >= $3 AND {SLOT_IS_FREE} \
+             ORDER BY sl.starts_at, sl.id LIMIT 1"
+        );
+        let found = self
+            .0
+            .query_opt(&sql, &[&service, &department, &secs(from)])?;
+        found.map(|slot| slot_row(&slot)).transpose()
+    }
 
-fn slot_taken(tx: &mut Transaction, ctx: &OpContext, slot: &Slot, department: &str) -> ApiError {
-    let alternatives = match super::records::alternatives(tx, ctx, &slot.service.code, department) {
-        Ok(found) => found,
-        Err(e) => return e,
-    };
-    ApiError::new(
-        ErrorCode::SlotTaken,
-        format!("slot {} is already taken", slot.id),
-        "choose one of the alternatives, or run `apptctl slots`",
-    )
-    .with(|p| p.alternatives = alternatives)
+    fn alternatives(
+        &mut self,
+        ctx: &OpContext,
+        service: &str,
+        department: &str,
+    ) -> Result<Vec<Slot>, ApiError> {
+        super::records::alternatives(self.0, ctx, service, department)
+    }
+
+    fn mark_cancelled(&mut self, id: RecordId, at: DateTime<Utc>) -> Result<u64, ApiError> {
+        let sql = format!(
+            "UPDATE records SET status = 'cancelled', updated_at = $2 \
+             WHERE id = $1 AND status IN {ACTIVE_SQL}"
+        );
+        Ok(self.0.execute(&sql, &[&record_number(id), &secs(at)])?)
+    }
+
+    fn move_record(
+        &mut self,
+        id: RecordId,
+        slot: &Slot,
+        at: DateTime<Utc>,
+    ) -> Result<SlotWrite, ApiError> {
+        let sql = format!(
+            "UPDATE records SET slot_id = $2, department_id = $3, starts_at = $4, ends_at = $5, \
+                 updated_at = $6 \
+             WHERE id = $1 AND status IN {ACTIVE_SQL}"
+        );
+        let moved = write_in_savepoint(
+            self.0,
+            &sql,
+            &[
+                &record_number(id),
+                &slot_number(slot.id),
+                &slot.department.id,
+                &secs(slot.starts_at),
+                &secs(slot.ends_at),
+                &secs(at),
+            ],
+        );
+        slot_write(moved)
+    }
+
+    /// The next number as on SQLite: imported and seeded records carry
+    /// their own numbers, so the identity sequence may lag behind them.
+    fn next_record_number(&mut self) -> Result<i64, ApiError> {
+        let next = self
+            .0
+            .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM records", &[])?;
+        col(&next, 0)
+    }
+
+    fn insert_rebooked(
+        &mut self,
+        number: i64,
+        old: &RecordRow,
+        slot: &Slot,
+        at: DateTime<Utc>,
+    ) -> Result<SlotWrite, ApiError> {
+        // Two re-bookings may pick the same number. With `ON CONFLICT (id) DO
+        // NOTHING` the clash is always a serialization failure (the other row
+        // is not in this transaction's snapshot), which is retried, never a
+        // unique violation answered 500. The slot index is not an arbiter, so
+        // a taken slot still raises its own violation.
+        let inserted = write_in_savepoint(
+            self.0,
+            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+                 starts_at, ends_at, status, created_at, updated_at, rebooked_from) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8, $9) \
+             ON CONFLICT (id) DO NOTHING",
+            &[
+                &number,
+                &old.owner_id,
+                &slot_number(slot.id),
+                &slot.service.code,
+                &slot.department.id,
+                &secs(slot.starts_at),
+                &secs(slot.ends_at),
+                &secs(at),
+                &record_number(old.id),
+            ],
+        );
+        slot_write(inserted)
+    }
+
+    fn link_rebooked(
+        &mut self,
+        old: RecordId,
+        number: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        self.0.execute(
+            "UPDATE records SET rebooked_to = $2, updated_at = $3 WHERE id = $1",
+            &[&record_number(old), &number, &secs(at)],
+        )?;
+        Ok(())
+    }
+
+    fn contacts(&mut self, user_id: i64) -> Result<(String, String), ApiError> {
+        let row = self
+            .0
+            .query_one("SELECT phone, email FROM users WHERE id = $1", &[&user_id])?;
+        Ok((col(&row, 0)?, col(&row, 1)?))
+    }
+
+    fn insert_event(&mut self, at: DateTime<Utc>, event: Event<'_>) -> Result<(), ApiError> {
+        insert_event(self.0, at, event)
+    }
+
+    fn notify(&mut self, at: DateTime<Utc>, message: Message<'_>) -> Result<(), ApiError> {
+        notify(self.0, at, message)
+    }
+
+    fn audit_ok(
+        &mut self,
+        ctx: &OpContext,
+        actor: (Option<i64>, &str),
+        action: &str,
+        record_id: Option<RecordId>,
+        detail: Option<String>,
+    ) -> Result<(), ApiError> {
+        audit_ok(self.0, ctx, actor, action, record_id, detail)
+    }
+
+    fn issue_challenge(
+        &mut self,
+        ctx: &OpContext,
+        user_id: i64,
+        purpose: ChallengePurpose,
+        records: &[RecordId],
+    ) -> Result<Challenge, ApiError> {
+        challenges::issue(self.0, ctx, user_id, purpose, records)
+    }
+
+    fn challenge_for(&mut self, id: &str, user_id: i64) -> Result<ChallengeRow, ApiError> {
+        challenges::load_for(self.0, id, Some(user_id))
+    }
+
+    fn challenge_covers(&mut self, id: &str, record: RecordId) -> Result<bool, ApiError> {
+        challenges::covers(self.0, id, record)
+    }
+
+    /// SQLite keeps a NUL in a comment; PostgreSQL refuses the whole
+    /// statement, which would turn a valid cancellation into an error. Each
+    /// NUL becomes U+FFFD instead, so the text keeps its length in
+    /// characters and its other text.
+    fn storable_text(&self, text: &str) -> String {
+        text.replace('\0', "\u{FFFD}")
+    }
 }
 
 /// Runs one statement in a savepoint and returns how many rows it changed.
@@ -528,21 +311,13 @@ fn write_in_savepoint(
     }
 }
 
-/// Maps the unique-slot index to `slot_taken`: the last line of defence
-/// when two instances book one slot at the same moment.
-fn check_slot_write(
-    tx: &mut Transaction,
-    ctx: &OpContext,
-    written: Result<u64, postgres::Error>,
-    slot: &Slot,
-    department: &str,
-) -> Result<(), ApiError> {
+/// Tells the unique-slot index apart from other failures of a write that
+/// puts a record into a slot: the last line of defence when two instances
+/// book one slot at the same moment.
+fn slot_write(written: Result<u64, postgres::Error>) -> Result<SlotWrite, ApiError> {
     match written {
-        Ok(1) => Ok(()),
-        Ok(_) => Err(ApiError::Internal(anyhow::anyhow!(
-            "record changed under the row lock"
-        ))),
-        Err(e) if holds_a_slot_twice(&e) => Err(slot_taken(tx, ctx, slot, department)),
+        Ok(changed) => Ok(SlotWrite::Changed(changed)),
+        Err(e) if holds_a_slot_twice(&e) => Ok(SlotWrite::SlotHeld),
         Err(e) => Err(e.into()),
     }
 }
@@ -559,6 +334,7 @@ mod tests {
 
     use apptctl_api::auth::{CredentialKind, Role, Scope};
     use apptctl_api::cancel::Reason;
+    use apptctl_api::records::RecordStatus;
     use chrono::{Duration, TimeZone};
     use postgres::{Client, NoTls};
 
@@ -566,6 +342,7 @@ mod tests {
     use crate::config::ServerConfig;
     use crate::store::pg::testing::TempDatabase;
     use crate::store::pg::{run_with_retries, Isolation, PgStore};
+    use crate::store::CancelAuthorization;
 
     const APPLICANT: i64 = 1;
     const OTHER_APPLICANT: i64 = 2;
@@ -934,12 +711,10 @@ mod tests {
 
         let mut tx = client.transaction().unwrap();
         let slot = load_slot(&mut tx, taken).unwrap().unwrap();
-        let written = write_in_savepoint(
-            &mut tx,
-            "UPDATE records SET slot_id = $2 WHERE id = $1",
-            &[&record_number(id), &slot_number(taken)],
-        );
-        let answer = check_slot_write(&mut tx, &ctx, written, &slot, "D1");
+        let mut store = PgChanges(&mut tx);
+        let written = store.move_record(id, &slot, now()).unwrap();
+        assert!(matches!(written, SlotWrite::SlotHeld), "{written:?}");
+        let answer = changes::check_slot_write(&mut store, &ctx, written, &slot, "D1");
         assert_eq!(answer.unwrap_err().code().as_str(), "slot_taken");
         assert!(load_record(&mut tx, id).unwrap().is_some());
     }

@@ -1,8 +1,8 @@
 //! Records and slots in SQLite: lists with keyset pagination, details, and
-//! the state changes (cancel, reschedule, rebook), each checked by the
-//! domain rules on the row read inside the same write transaction.
+//! the storage side of the state changes (cancel, reschedule, rebook),
+//! whose logic lives in [`crate::store::changes`].
 
-use apptctl_api::cancel::{Challenge, ChallengePurpose, Channel};
+use apptctl_api::cancel::{Challenge, ChallengePurpose};
 use apptctl_api::records::{
     Applicant, DepartmentRef, Document, RecordEvent, RecordStatus, ServiceRef, Specialist,
     StaffComment,
@@ -17,14 +17,15 @@ use super::challenges;
 use super::journal::{audit_ok, insert_event, notify, paged, Event, Message};
 use super::rows::*;
 use crate::auth::Actor;
-use crate::domain::access::{record_not_found, Visibility};
-use crate::domain::challenge;
+use crate::domain::access::Visibility;
+use crate::domain::challenge::ChallengeRow;
 use crate::domain::query::Cursor;
-use crate::domain::records::{self as rules, RecordRow};
+use crate::domain::records::RecordRow;
 use crate::error::ApiError;
+use crate::store::changes::{self, RecordChanges, RecordPlace, SlotWrite};
 use crate::store::{
-    CancelAuthorization, CancelCommand, CancelResult, OpContext, PageOf, PageRequest, RebookTarget,
-    RecordDetailsRow, RecordFilter, SlotFilter,
+    CancelCommand, CancelResult, OpContext, PageOf, PageRequest, RebookTarget, RecordDetailsRow,
+    RecordFilter, SlotFilter,
 };
 
 /// How many free alternatives a `slot_taken` answer lists.
@@ -280,166 +281,14 @@ fn history(
     Ok(events)
 }
 
-/// The record `id` if `actor` may see it; "not found" otherwise.
-fn visible_record(conn: &Connection, actor: &Actor, id: RecordId) -> Result<RecordRow, ApiError> {
-    let visibility = Visibility::of(actor);
-    load_record(conn, id)?
-        .filter(|row| visibility.can_see(row.owner_id, &row.department.id))
-        .ok_or_else(|| record_not_found(id))
-}
-
 pub fn cancel(
     conn: &Connection,
     ctx: &OpContext,
     actor: &Actor,
     command: &CancelCommand,
 ) -> Result<CancelResult, ApiError> {
-    let id = command.record_id;
-    let row = visible_record(conn, actor, id)?;
-    rules::check_cancellable(&row, ctx.now, ctx.config.cutoff)?;
-
-    match &command.authorization {
-        CancelAuthorization::Token => {}
-        CancelAuthorization::AskForCode => {
-            let purpose = ChallengePurpose::Cancel;
-            let issued = challenges::issue(conn, ctx, actor.user_id, purpose, &[id])?;
-            return Ok(CancelResult::ChallengeRequired(issued));
-        }
-        CancelAuthorization::Challenge(challenge_id) => {
-            check_cancel_challenge(conn, ctx, actor, challenge_id, id)?;
-        }
-    }
-
-    mark_cancelled(conn, ctx, id)?;
-    write_cancellation(conn, ctx, actor, command, &row)?;
-    let updated = load_record(conn, id)?.ok_or_else(|| record_not_found(id))?;
-    Ok(CancelResult::Cancelled(updated))
+    changes::cancel(&mut SqliteChanges(conn), ctx, actor, command)
 }
-
-/// A person's cancellation needs their own confirmed challenge covering
-/// the record.
-fn check_cancel_challenge(
-    conn: &Connection,
-    ctx: &OpContext,
-    actor: &Actor,
-    challenge_id: &str,
-    id: RecordId,
-) -> Result<(), ApiError> {
-    let found = challenges::load_for(conn, challenge_id, Some(actor.user_id))?;
-    challenge::check_usable(&found, ChallengePurpose::Cancel, ctx.now, &ctx.config)?;
-    if challenges::covers(conn, challenge_id, id)? {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        ErrorCode::ChallengeNotCovering,
-        format!("challenge {challenge_id} does not cover record {id}"),
-        "request a challenge that lists this record",
-    ))
-}
-
-/// The compare-and-set: only an active record becomes cancelled.
-fn mark_cancelled(conn: &Connection, ctx: &OpContext, id: RecordId) -> Result<(), ApiError> {
-    let changed = conn.execute(
-        &format!(
-            "UPDATE records SET status = 'cancelled', updated_at = ?2 \
-             WHERE id = ?1 AND status IN {ACTIVE_SQL}"
-        ),
-        params![record_number(id), secs(ctx.now)],
-    )?;
-    if changed == 1 {
-        return Ok(());
-    }
-    // The row was checked in this same write transaction; a miss is a bug.
-    Err(ApiError::Internal(anyhow::anyhow!(
-        "record {id} changed under the write lock"
-    )))
-}
-
-/// The history event, the notifications and the journal entry.
-fn write_cancellation(
-    conn: &Connection,
-    ctx: &OpContext,
-    actor: &Actor,
-    command: &CancelCommand,
-    row: &RecordRow,
-) -> Result<(), ApiError> {
-    let reason = command.reason.as_str();
-    let comment = command
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let event = Event {
-        record_id: row.id,
-        event: "cancelled",
-        from: Some(row.status),
-        to: RecordStatus::Cancelled,
-        actor: &actor.username,
-        reason: Some(reason),
-        comment,
-    };
-    insert_event(conn, ctx.now, event)?;
-    notify_cancelled(conn, ctx, row, reason)?;
-
-    let detail = match comment {
-        Some(comment) => format!("{reason}: {comment}"),
-        None => reason.to_string(),
-    };
-    let who = (Some(actor.user_id), actor.username.as_str());
-    audit_ok(conn, ctx, who, "record.cancel", Some(row.id), Some(detail))
-}
-
-fn contacts(conn: &Connection, user_id: i64) -> Result<(String, String), ApiError> {
-    Ok(conn.query_row(
-        "SELECT phone, email FROM users WHERE id = ?1",
-        params![user_id],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?)
-}
-
-fn notify_cancelled(
-    conn: &Connection,
-    ctx: &OpContext,
-    row: &RecordRow,
-    reason: &str,
-) -> Result<(), ApiError> {
-    let (phone, email) = contacts(conn, row.owner_id)?;
-    let when = row.starts_at.format("%Y-%m-%d %H:%M UTC");
-    let sms = format!("Record {} is cancelled. The slot is released.", row.id);
-    let mail = format!(
-        "Your record {} ({}, {}) for {when} has been cancelled.\nReason: {reason}.\n\n\
-         To book again, run `apptctl rebook {} --first-free` or choose a time in your account.",
-        row.id, row.service.name, row.department.name, row.id
-    );
-    let subject = format!("Record {} cancelled", row.id);
-    notify(
-        conn,
-        ctx.now,
-        Message {
-            user_id: row.owner_id,
-            channel: Channel::Sms,
-            to: &phone,
-            subject: None,
-            body: &sms,
-            record_id: Some(row.id),
-        },
-    )?;
-    notify(
-        conn,
-        ctx.now,
-        Message {
-            user_id: row.owner_id,
-            channel: Channel::Email,
-            to: &email,
-            subject: Some(&subject),
-            body: &mail,
-            record_id: Some(row.id),
-        },
-    )
-}
-
-/// Ids are checked in chunks to stay under SQLite's bound-parameter limit.
-const ID_CHUNK: usize = 500;
 
 pub fn batch_challenge(
     conn: &Connection,
@@ -447,32 +296,7 @@ pub fn batch_challenge(
     actor: &Actor,
     ids: &[RecordId],
 ) -> Result<Challenge, ApiError> {
-    let visibility = Visibility::of(actor);
-    let mut covered = Vec::new();
-    for chunk in ids.chunks(ID_CHUNK) {
-        let sql = format!(
-            "SELECT id, owner_id, department_id FROM records WHERE id IN ({})",
-            vec!["?"; chunk.len()].join(", ")
-        );
-        let mut statement = conn.prepare(&sql)?;
-        let rows = statement.query_map(
-            params_from_iter(chunk.iter().map(|id| record_number(*id))),
-            |row| {
-                Ok((
-                    record_id(row, 0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            },
-        )?;
-        for row in rows {
-            let (id, owner, department) = row?;
-            if visibility.can_see(owner, &department) {
-                covered.push(id);
-            }
-        }
-    }
-    challenges::issue(conn, ctx, actor.user_id, ChallengePurpose::Cancel, &covered)
+    changes::batch_challenge(&mut SqliteChanges(conn), ctx, actor, ids)
 }
 
 pub fn reschedule(
@@ -482,58 +306,7 @@ pub fn reschedule(
     id: RecordId,
     slot_id: SlotId,
 ) -> Result<RecordRow, ApiError> {
-    let row = visible_record(conn, actor, id)?;
-    rules::check_reschedulable(&row, ctx.now)?;
-    let slot = target_slot(conn, ctx, slot_id)?;
-    if slot.service.code != row.service.code {
-        return Err(slot_mismatch(&slot, &row, "the same service"));
-    }
-    if !slot.free {
-        return Err(slot_taken(conn, ctx, &slot, &row.department.id));
-    }
-
-    let moved = conn.execute(
-        &format!(
-            "UPDATE records SET slot_id = ?2, department_id = ?3, starts_at = ?4, ends_at = ?5, \
-                 updated_at = ?6 \
-             WHERE id = ?1 AND status IN {ACTIVE_SQL}"
-        ),
-        params![
-            record_number(id),
-            slot_number(slot.id),
-            slot.department.id,
-            secs(slot.starts_at),
-            secs(slot.ends_at),
-            secs(ctx.now)
-        ],
-    );
-    check_slot_write(conn, ctx, moved, &slot, &row.department.id)?;
-
-    let note = format!(
-        "from {} to {}",
-        row.starts_at.to_rfc3339(),
-        slot.starts_at.to_rfc3339()
-    );
-    let event = Event {
-        record_id: id,
-        event: "rescheduled",
-        from: Some(row.status),
-        to: row.status,
-        actor: &actor.username,
-        reason: None,
-        comment: Some(&note),
-    };
-    insert_event(conn, ctx.now, event)?;
-    notify_booked(conn, ctx, row.owner_id, id, &slot, "moved")?;
-    audit_ok(
-        conn,
-        ctx,
-        (Some(actor.user_id), &actor.username),
-        "record.reschedule",
-        Some(id),
-        Some(format!("to slot {}", slot.id)),
-    )?;
-    load_record(conn, id)?.ok_or_else(|| record_not_found(id))
+    changes::reschedule(&mut SqliteChanges(conn), ctx, actor, id, slot_id)
 }
 
 pub fn rebook(
@@ -543,207 +316,219 @@ pub fn rebook(
     id: RecordId,
     target: RebookTarget,
 ) -> Result<RecordRow, ApiError> {
-    let row = visible_record(conn, actor, id)?;
-    rules::check_rebookable(&row)?;
-    let slot = match target {
-        RebookTarget::Slot(slot_id) => target_slot(conn, ctx, slot_id)?,
-        RebookTarget::FirstFree(from) => first_free(conn, &row, from.max(ctx.now))?,
-    };
-    if slot.service.code != row.service.code || slot.department.id != row.department.id {
-        return Err(slot_mismatch(
-            &slot,
-            &row,
-            "the same service and department",
-        ));
+    changes::rebook(&mut SqliteChanges(conn), ctx, actor, id, target)
+}
+
+/// The storage side of the record changes on one SQLite connection, inside
+/// the store's write transaction. SQLite runs one writer at a time, so a
+/// record checked in the transaction cannot change before it is written.
+struct SqliteChanges<'c>(&'c Connection);
+
+/// Ids are checked in chunks to stay under SQLite's bound-parameter limit.
+const ID_CHUNK: usize = 500;
+
+impl RecordChanges for SqliteChanges<'_> {
+    const GUARD: &'static str = "write lock";
+
+    fn record_for_change(&mut self, id: RecordId) -> Result<Option<RecordRow>, ApiError> {
+        load_record(self.0, id)
     }
-    if !slot.free {
-        return Err(slot_taken(conn, ctx, &slot, &row.department.id));
+
+    fn record(&mut self, id: RecordId) -> Result<Option<RecordRow>, ApiError> {
+        load_record(self.0, id)
     }
 
-    let new_id = insert_rebooked(conn, ctx, &row, &slot)?;
-    let note = format!("re-booked as {new_id}");
-    let event = Event {
-        record_id: id,
-        event: "rebooked",
-        from: Some(row.status),
-        to: row.status,
-        actor: &actor.username,
-        reason: None,
-        comment: Some(&note),
-    };
-    insert_event(conn, ctx.now, event)?;
-    notify_booked(conn, ctx, row.owner_id, new_id, &slot, "booked")?;
-    let who = (Some(actor.user_id), actor.username.as_str());
-    audit_ok(conn, ctx, who, "record.rebook", Some(id), Some(note))?;
-    load_record(conn, new_id)?.ok_or_else(|| record_not_found(new_id))
-}
-
-/// The new record in `slot`, linked both ways with `old`.
-fn insert_rebooked(
-    conn: &Connection,
-    ctx: &OpContext,
-    old: &RecordRow,
-    slot: &Slot,
-) -> Result<RecordId, ApiError> {
-    let number: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM records", [], |r| {
-        r.get(0)
-    })?;
-    let new_id = to_record_id(number)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("record numbers exhausted")))?;
-
-    let inserted = conn.execute(
-        "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
-             starts_at, ends_at, status, created_at, updated_at, rebooked_from) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9)",
-        params![
-            number,
-            old.owner_id,
-            slot_number(slot.id),
-            slot.service.code,
-            slot.department.id,
-            secs(slot.starts_at),
-            secs(slot.ends_at),
-            secs(ctx.now),
-            record_number(old.id)
-        ],
-    );
-    check_slot_write(conn, ctx, inserted, slot, &old.department.id)?;
-    conn.execute(
-        "UPDATE records SET rebooked_to = ?2, updated_at = ?3 WHERE id = ?1",
-        params![record_number(old.id), number, secs(ctx.now)],
-    )?;
-    Ok(new_id)
-}
-
-fn notify_booked(
-    conn: &Connection,
-    ctx: &OpContext,
-    owner: i64,
-    id: RecordId,
-    slot: &Slot,
-    verb: &str,
-) -> Result<(), ApiError> {
-    let (phone, email) = contacts(conn, owner)?;
-    let when = slot.starts_at.format("%Y-%m-%d %H:%M UTC");
-    let sms = format!("Record {id} {verb}: {when}, {}.", slot.department.name);
-    let mail = format!(
-        "Your record {id} is {verb} for {when}.\nService: {}\nDepartment: {}, {}",
-        slot.service.name, slot.department.name, slot.department.address
-    );
-    let subject = format!("Record {id} {verb}");
-    notify(
-        conn,
-        ctx.now,
-        Message {
-            user_id: owner,
-            channel: Channel::Sms,
-            to: &phone,
-            subject: None,
-            body: &sms,
-            record_id: Some(id),
-        },
-    )?;
-    notify(
-        conn,
-        ctx.now,
-        Message {
-            user_id: owner,
-            channel: Channel::Email,
-            to: &email,
-            subject: Some(&subject),
-            body: &mail,
-            record_id: Some(id),
-        },
-    )
-}
-
-/// The slot asked for, which must exist and lie in the future.
-fn target_slot(conn: &Connection, ctx: &OpContext, id: SlotId) -> Result<Slot, ApiError> {
-    let slot = load_slot(conn, id)?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::SlotNotFound,
-            format!("slot {id} not found"),
-            "list free slots with `apptctl slots --service CODE`",
-        )
-    })?;
-    if slot.starts_at <= ctx.now {
-        return Err(ApiError::new(
-            ErrorCode::SlotNotFound,
-            format!("slot {id} has already started"),
-            "choose a slot in the future: `apptctl slots --service CODE`",
-        ));
+    fn record_places(&mut self, ids: &[RecordId]) -> Result<Vec<RecordPlace>, ApiError> {
+        let mut places = Vec::new();
+        for chunk in ids.chunks(ID_CHUNK) {
+            let sql = format!(
+                "SELECT id, owner_id, department_id FROM records WHERE id IN ({})",
+                vec!["?"; chunk.len()].join(", ")
+            );
+            let mut statement = self.0.prepare(&sql)?;
+            let rows = statement.query_map(
+                params_from_iter(chunk.iter().map(|id| record_number(*id))),
+                |row| {
+                    Ok(RecordPlace {
+                        id: record_id(row, 0)?,
+                        owner_id: row.get(1)?,
+                        department: row.get(2)?,
+                    })
+                },
+            )?;
+            for place in rows {
+                places.push(place?);
+            }
+        }
+        Ok(places)
     }
-    Ok(slot)
-}
 
-fn first_free(conn: &Connection, row: &RecordRow, from: DateTime<Utc>) -> Result<Slot, ApiError> {
-    let sql = format!(
-        "SELECT {SLOT_COLUMNS} {SLOT_FROM} WHERE sl.service_code = ?1 AND sl.department_id = ?2 \
-         AND sl.starts_at >= ?3 AND {SLOT_IS_FREE} ORDER BY sl.starts_at, sl.id LIMIT 1"
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let mut slots = statement.query_map(
-        params![row.service.code, row.department.id, secs(from)],
-        slot_row,
-    )?;
-    match slots.next() {
-        Some(slot) => Ok(slot?),
-        None => Err(ApiError::new(
-            ErrorCode::SlotNotFound,
-            format!(
-                "no free slot for {} at {} from {}",
-                row.service.code,
-                row.department.id,
-                from.to_rfc3339()
+    fn slot(&mut self, id: SlotId) -> Result<Option<Slot>, ApiError> {
+        load_slot(self.0, id)
+    }
+
+    fn first_free_slot(
+        &mut self,
+        service: &str,
+        department: &str,
+        from: DateTime<Utc>,
+    ) -> Result<Option<Slot>, ApiError> {
+        let sql = format!(
+            "SELECT {SLOT_COLUMNS} {SLOT_FROM} WHERE sl.service_code = ?1 \
+             AND sl.department_id = ?2 AND sl.starts_at >= ?3 AND {SLOT_IS_FREE} \
+             ORDER BY sl.starts_at, sl.id LIMIT 1"
+        );
+        let mut statement = self.0.prepare_cached(&sql)?;
+        let mut slots = statement.query_map(params![service, department, secs(from)], slot_row)?;
+        Ok(slots.next().transpose()?)
+    }
+
+    fn alternatives(
+        &mut self,
+        ctx: &OpContext,
+        service: &str,
+        department: &str,
+    ) -> Result<Vec<Slot>, ApiError> {
+        alternatives(self.0, ctx, service, department)
+    }
+
+    fn mark_cancelled(&mut self, id: RecordId, at: DateTime<Utc>) -> Result<u64, ApiError> {
+        let changed = self.0.execute(
+            &format!(
+                "UPDATE records SET status = 'cancelled', updated_at = ?2 \
+                 WHERE id = ?1 AND status IN {ACTIVE_SQL}"
             ),
-            "try an earlier --from, or another department with `apptctl slots`",
-        )),
+            params![record_number(id), secs(at)],
+        )?;
+        Ok(changed as u64)
+    }
+
+    fn move_record(
+        &mut self,
+        id: RecordId,
+        slot: &Slot,
+        at: DateTime<Utc>,
+    ) -> Result<SlotWrite, ApiError> {
+        let moved = self.0.execute(
+            &format!(
+                "UPDATE records SET slot_id = ?2, department_id = ?3, starts_at = ?4, \
+                     ends_at = ?5, updated_at = ?6 \
+                 WHERE id = ?1 AND status IN {ACTIVE_SQL}"
+            ),
+            params![
+                record_number(id),
+                slot_number(slot.id),
+                slot.department.id,
+                secs(slot.starts_at),
+                secs(slot.ends_at),
+                secs(at)
+            ],
+        );
+        slot_write(moved)
+    }
+
+    fn next_record_number(&mut self) -> Result<i64, ApiError> {
+        let sql = "SELECT COALESCE(MAX(id), 0) + 1 FROM records";
+        Ok(self.0.query_row(sql, [], |r| r.get(0))?)
+    }
+
+    fn insert_rebooked(
+        &mut self,
+        number: i64,
+        old: &RecordRow,
+        slot: &Slot,
+        at: DateTime<Utc>,
+    ) -> Result<SlotWrite, ApiError> {
+        let inserted = self.0.execute(
+            "INSERT INTO records (id, owner_id, slot_id, service_code, department_id, \
+                 starts_at, ends_at, status, created_at, updated_at, rebooked_from) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8, ?9)",
+            params![
+                number,
+                old.owner_id,
+                slot_number(slot.id),
+                slot.service.code,
+                slot.department.id,
+                secs(slot.starts_at),
+                secs(slot.ends_at),
+                secs(at),
+                record_number(old.id)
+            ],
+        );
+        slot_write(inserted)
+    }
+
+    fn link_rebooked(
+        &mut self,
+        old: RecordId,
+        number: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        self.0.execute(
+            "UPDATE records SET rebooked_to = ?2, updated_at = ?3 WHERE id = ?1",
+            params![record_number(old), number, secs(at)],
+        )?;
+        Ok(())
+    }
+
+    fn contacts(&mut self, user_id: i64) -> Result<(String, String), ApiError> {
+        Ok(self.0.query_row(
+            "SELECT phone, email FROM users WHERE id = ?1",
+            params![user_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
+    }
+
+    fn insert_event(&mut self, at: DateTime<Utc>, event: Event<'_>) -> Result<(), ApiError> {
+        insert_event(self.0, at, event)
+    }
+
+    fn notify(&mut self, at: DateTime<Utc>, message: Message<'_>) -> Result<(), ApiError> {
+        notify(self.0, at, message)
+    }
+
+    fn audit_ok(
+        &mut self,
+        ctx: &OpContext,
+        actor: (Option<i64>, &str),
+        action: &str,
+        record_id: Option<RecordId>,
+        detail: Option<String>,
+    ) -> Result<(), ApiError> {
+        audit_ok(self.0, ctx, actor, action, record_id, detail)
+    }
+
+    fn issue_challenge(
+        &mut self,
+        ctx: &OpContext,
+        user_id: i64,
+        purpose: ChallengePurpose,
+        records: &[RecordId],
+    ) -> Result<Challenge, ApiError> {
+        challenges::issue(self.0, ctx, user_id, purpose, records)
+    }
+
+    fn challenge_for(&mut self, id: &str, user_id: i64) -> Result<ChallengeRow, ApiError> {
+        challenges::load_for(self.0, id, Some(user_id))
+    }
+
+    fn challenge_covers(&mut self, id: &str, record: RecordId) -> Result<bool, ApiError> {
+        challenges::covers(self.0, id, record)
+    }
+
+    /// SQLite keeps any text as it came.
+    fn storable_text(&self, text: &str) -> String {
+        text.to_string()
     }
 }
 
-fn slot_mismatch(slot: &Slot, row: &RecordRow, needed: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::SlotMismatch,
-        format!(
-            "slot {} is for {} at {}; record {} needs {needed}",
-            slot.id, slot.service.code, slot.department.id, row.id
-        ),
-        format!(
-            "list matching slots with `apptctl slots --service {}`",
-            row.service.code
-        ),
-    )
-}
-
-fn slot_taken(conn: &Connection, ctx: &OpContext, slot: &Slot, department: &str) -> ApiError {
-    let alternatives = match alternatives(conn, ctx, &slot.service.code, department) {
-        Ok(found) => found,
-        Err(e) => return e,
-    };
-    ApiError::new(
-        ErrorCode::SlotTaken,
-        format!("slot {} is already taken", slot.id),
-        "choose one of the alternatives, or run `apptctl slots`",
-    )
-    .with(|p| p.alternatives = alternatives)
-}
-
-/// Maps the unique-slot constraint to `slot_taken`: the last line of defence
-/// if a check and a write ever raced.
-fn check_slot_write(
-    conn: &Connection,
-    ctx: &OpContext,
-    written: rusqlite::Result<usize>,
-    slot: &Slot,
-    department: &str,
-) -> Result<(), ApiError> {
+/// Tells a constraint violation (the unique slot index) apart from other
+/// failures of a write that puts a record into a slot.
+fn slot_write(written: rusqlite::Result<usize>) -> Result<SlotWrite, ApiError> {
     match written {
-        Ok(1) => Ok(()),
-        Ok(_) => Err(ApiError::Internal(anyhow::anyhow!(
-            "record changed under the write lock"
-        ))),
+        Ok(changed) => Ok(SlotWrite::Changed(changed as u64)),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == SqliteCode::ConstraintViolation => {
-            Err(slot_taken(conn, ctx, slot, department))
+            Ok(SlotWrite::SlotHeld)
         }
         Err(e) => Err(e.into()),
     }
