@@ -540,16 +540,19 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service on embedded SQLite (development only)')
+            [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service with demo data (development only)')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the service in production mode: no demo data, JSON logs')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Create or update a database''s schema, report what was applied, exit')
             [CompletionResult]::new('create-account', 'create-account', [CompletionResultType]::ParameterValue, 'Create an account; the password is read from stdin')
+            [CompletionResult]::new('import-sqlite', 'import-sqlite', [CompletionResultType]::ParameterValue, 'Copy an SQLite database into an empty PostgreSQL one, to run several instances')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'apptctl;server;start-dev' {
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on; port 0 picks a free port (printed at start)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: a fresh temporary database]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL database instead of --db; migrated, and seeded when empty')
+            [CompletionResult]::new('--db-pool-size', '--db-pool-size', [CompletionResultType]::ParameterName, 'Most PostgreSQL connections this instance keeps open')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed data: demo accounts and records, or nothing')
             [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'Extra records for the demo account (bulk work, benchmarks)')
             [CompletionResult]::new('--otp-fixed', '--otp-fixed', [CompletionResultType]::ParameterName, 'Every one-time code equals CODE (dev and tests only)')
@@ -579,6 +582,8 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
         'apptctl;server;start' {
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on; port 0 picks a free port (printed at start)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file, created and migrated by `apptctl server migrate`')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL database, instead of --db: several instances may share it')
+            [CompletionResult]::new('--db-pool-size', '--db-pool-size', [CompletionResultType]::ParameterName, 'Most PostgreSQL connections this instance keeps open')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Requests per second per client before 429 [default: 2000]')
             [CompletionResult]::new('--cutoff-hours', '--cutoff-hours', [CompletionResultType]::ParameterName, 'Hours before the start when cancelling stops [default: 24]')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest a request may take before it is answered 503, in seconds')
@@ -610,6 +615,7 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
         }
         'apptctl;server;migrate' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file; created when it does not exist')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL database, instead of --db: several instances may share it')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:8787]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file (server and defaults)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -630,6 +636,7 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
         }
         'apptctl;server;create-account' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The migrated SQLite database file')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL database, instead of --db: several instances may share it')
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'The login name')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'What the account may see and do')
             [CompletionResult]::new('--department', '--department', [CompletionResultType]::ParameterName, 'A department a manager acts for (repeat for several)')
@@ -655,11 +662,33 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'apptctl;server;import-sqlite' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file to copy (left as it is)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'The empty, migrated PostgreSQL database to copy into')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:8787]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file (server and defaults)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit per request, like 30s, 500ms or 2m')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries of a failed request (5xx, 429, timeouts, dropped connections)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print ids only, one per line')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print ids only, one per line')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace HTTP on stderr (secrets redacted); repeat for bodies')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace HTTP on stderr (secrets redacted); repeat for bodies')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Allow sending a token over plain http to a host other than this machine')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'apptctl;server;help' {
-            [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service on embedded SQLite (development only)')
+            [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service with demo data (development only)')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the service in production mode: no demo data, JSON logs')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Create or update a database''s schema, report what was applied, exit')
             [CompletionResult]::new('create-account', 'create-account', [CompletionResultType]::ParameterValue, 'Create an account; the password is read from stdin')
+            [CompletionResult]::new('import-sqlite', 'import-sqlite', [CompletionResultType]::ParameterValue, 'Copy an SQLite database into an empty PostgreSQL one, to run several instances')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -673,6 +702,9 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
             break
         }
         'apptctl;server;help;create-account' {
+            break
+        }
+        'apptctl;server;help;import-sqlite' {
             break
         }
         'apptctl;server;help;help' {
@@ -785,10 +817,11 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
             break
         }
         'apptctl;help;server' {
-            [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service on embedded SQLite (development only)')
+            [CompletionResult]::new('start-dev', 'start-dev', [CompletionResultType]::ParameterValue, 'Start the reference service with demo data (development only)')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start the service in production mode: no demo data, JSON logs')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Create or update a database''s schema, report what was applied, exit')
             [CompletionResult]::new('create-account', 'create-account', [CompletionResultType]::ParameterValue, 'Create an account; the password is read from stdin')
+            [CompletionResult]::new('import-sqlite', 'import-sqlite', [CompletionResultType]::ParameterValue, 'Copy an SQLite database into an empty PostgreSQL one, to run several instances')
             break
         }
         'apptctl;help;server;start-dev' {
@@ -801,6 +834,9 @@ Register-ArgumentCompleter -Native -CommandName 'apptctl' -ScriptBlock {
             break
         }
         'apptctl;help;server;create-account' {
+            break
+        }
+        'apptctl;help;server;import-sqlite' {
             break
         }
         'apptctl;help;generate-docs' {

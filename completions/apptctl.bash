@@ -139,6 +139,9 @@ _apptctl() {
             apptctl__subcmd__help__subcmd__server,create-account)
                 cmd="apptctl__subcmd__help__subcmd__server__subcmd__create__subcmd__account"
                 ;;
+            apptctl__subcmd__help__subcmd__server,import-sqlite)
+                cmd="apptctl__subcmd__help__subcmd__server__subcmd__import__subcmd__sqlite"
+                ;;
             apptctl__subcmd__help__subcmd__server,migrate)
                 cmd="apptctl__subcmd__help__subcmd__server__subcmd__migrate"
                 ;;
@@ -163,6 +166,9 @@ _apptctl() {
             apptctl__subcmd__server,help)
                 cmd="apptctl__subcmd__server__subcmd__help"
                 ;;
+            apptctl__subcmd__server,import-sqlite)
+                cmd="apptctl__subcmd__server__subcmd__import__subcmd__sqlite"
+                ;;
             apptctl__subcmd__server,migrate)
                 cmd="apptctl__subcmd__server__subcmd__migrate"
                 ;;
@@ -177,6 +183,9 @@ _apptctl() {
                 ;;
             apptctl__subcmd__server__subcmd__help,help)
                 cmd="apptctl__subcmd__server__subcmd__help__subcmd__help"
+                ;;
+            apptctl__subcmd__server__subcmd__help,import-sqlite)
+                cmd="apptctl__subcmd__server__subcmd__help__subcmd__import__subcmd__sqlite"
                 ;;
             apptctl__subcmd__server__subcmd__help,migrate)
                 cmd="apptctl__subcmd__server__subcmd__help__subcmd__migrate"
@@ -742,7 +751,7 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__help__subcmd__server)
-            opts="start-dev start migrate create-account"
+            opts="start-dev start migrate create-account import-sqlite"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -756,6 +765,20 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__help__subcmd__server__subcmd__create__subcmd__account)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apptctl__subcmd__help__subcmd__server__subcmd__import__subcmd__sqlite)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1336,7 +1359,7 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__server)
-            opts="-o -q -v -h -V --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version start-dev start migrate create-account help"
+            opts="-o -q -v -h -V --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version start-dev start migrate create-account import-sqlite help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1374,13 +1397,17 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__server__subcmd__create__subcmd__account)
-            opts="-o -q -v -h -V --db --username --role --department --name --phone --email --no-two-factor --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+            opts="-o -q -v -h -V --db --database-url --username --role --department --name --phone --email --no-two-factor --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1440,7 +1467,7 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__server__subcmd__help)
-            opts="start-dev start migrate create-account help"
+            opts="start-dev start migrate create-account import-sqlite help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1468,6 +1495,20 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__server__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apptctl__subcmd__server__subcmd__help__subcmd__import__subcmd__sqlite)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1523,14 +1564,64 @@ _apptctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        apptctl__subcmd__server__subcmd__migrate)
-            opts="-o -q -v -h -V --db --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+        apptctl__subcmd__server__subcmd__import__subcmd__sqlite)
+            opts="-o -q -v -h -V --db --database-url --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apptctl__subcmd__server__subcmd__migrate)
+            opts="-o -q -v -h -V --db --database-url --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1566,7 +1657,7 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__server__subcmd__start)
-            opts="-o -q -v -h -V --addr --db --rate-limit --cutoff-hours --request-timeout --body-limit --drain-timeout --otp-fixed --fault-rate --latency --clock --seed --records --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+            opts="-o -q -v -h -V --addr --db --database-url --db-pool-size --rate-limit --cutoff-hours --request-timeout --body-limit --drain-timeout --otp-fixed --fault-rate --latency --clock --seed --records --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1577,6 +1668,14 @@ _apptctl() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-pool-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1656,7 +1755,7 @@ _apptctl() {
             return 0
             ;;
         apptctl__subcmd__server__subcmd__start__subcmd__dev)
-            opts="-o -q -v -h -V --addr --db --seed --records --otp-fixed --fault-rate --latency --clock --rate-limit --cutoff-hours --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
+            opts="-o -q -v -h -V --addr --db --database-url --db-pool-size --seed --records --otp-fixed --fault-rate --latency --clock --rate-limit --cutoff-hours --server --profile --output --quiet --verbose --no-color --timeout --retries --insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1667,6 +1766,14 @@ _apptctl() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-pool-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

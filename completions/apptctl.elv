@@ -511,15 +511,18 @@ set edit:completion:arg-completer[apptctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand start-dev 'Start the reference service on embedded SQLite (development only)'
+            cand start-dev 'Start the reference service with demo data (development only)'
             cand start 'Start the service in production mode: no demo data, JSON logs'
             cand migrate 'Create or update a database''s schema, report what was applied, exit'
             cand create-account 'Create an account; the password is read from stdin'
+            cand import-sqlite 'Copy an SQLite database into an empty PostgreSQL one, to run several instances'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apptctl;server;start-dev'= {
             cand --addr 'Address to listen on; port 0 picks a free port (printed at start)'
             cand --db 'SQLite database file [default: a fresh temporary database]'
+            cand --database-url 'PostgreSQL database instead of --db; migrated, and seeded when empty'
+            cand --db-pool-size 'Most PostgreSQL connections this instance keeps open'
             cand --seed 'Seed data: demo accounts and records, or nothing'
             cand --records 'Extra records for the demo account (bulk work, benchmarks)'
             cand --otp-fixed 'Every one-time code equals CODE (dev and tests only)'
@@ -548,6 +551,8 @@ set edit:completion:arg-completer[apptctl] = {|@words|
         &'apptctl;server;start'= {
             cand --addr 'Address to listen on; port 0 picks a free port (printed at start)'
             cand --db 'SQLite database file, created and migrated by `apptctl server migrate`'
+            cand --database-url 'PostgreSQL database, instead of --db: several instances may share it'
+            cand --db-pool-size 'Most PostgreSQL connections this instance keeps open'
             cand --rate-limit 'Requests per second per client before 429 [default: 2000]'
             cand --cutoff-hours 'Hours before the start when cancelling stops [default: 24]'
             cand --request-timeout 'Longest a request may take before it is answered 503, in seconds'
@@ -578,6 +583,7 @@ set edit:completion:arg-completer[apptctl] = {|@words|
         }
         &'apptctl;server;migrate'= {
             cand --db 'SQLite database file; created when it does not exist'
+            cand --database-url 'PostgreSQL database, instead of --db: several instances may share it'
             cand --server 'Server URL [default: the profile''s, else http://127.0.0.1:8787]'
             cand --profile 'Profile in the config file (server and defaults)'
             cand -o 'Output format'
@@ -597,6 +603,7 @@ set edit:completion:arg-completer[apptctl] = {|@words|
         }
         &'apptctl;server;create-account'= {
             cand --db 'The migrated SQLite database file'
+            cand --database-url 'PostgreSQL database, instead of --db: several instances may share it'
             cand --username 'The login name'
             cand --role 'What the account may see and do'
             cand --department 'A department a manager acts for (repeat for several)'
@@ -621,11 +628,32 @@ set edit:completion:arg-completer[apptctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'apptctl;server;import-sqlite'= {
+            cand --db 'The SQLite database file to copy (left as it is)'
+            cand --database-url 'The empty, migrated PostgreSQL database to copy into'
+            cand --server 'Server URL [default: the profile''s, else http://127.0.0.1:8787]'
+            cand --profile 'Profile in the config file (server and defaults)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --timeout 'Time limit per request, like 30s, 500ms or 2m'
+            cand --retries 'Retries of a failed request (5xx, 429, timeouts, dropped connections)'
+            cand -q 'Print ids only, one per line'
+            cand --quiet 'Print ids only, one per line'
+            cand -v 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+            cand --verbose 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+            cand --no-color 'No colour (also when NO_COLOR is set)'
+            cand --insecure-http 'Allow sending a token over plain http to a host other than this machine'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'apptctl;server;help'= {
-            cand start-dev 'Start the reference service on embedded SQLite (development only)'
+            cand start-dev 'Start the reference service with demo data (development only)'
             cand start 'Start the service in production mode: no demo data, JSON logs'
             cand migrate 'Create or update a database''s schema, report what was applied, exit'
             cand create-account 'Create an account; the password is read from stdin'
+            cand import-sqlite 'Copy an SQLite database into an empty PostgreSQL one, to run several instances'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apptctl;server;help;start-dev'= {
@@ -635,6 +663,8 @@ set edit:completion:arg-completer[apptctl] = {|@words|
         &'apptctl;server;help;migrate'= {
         }
         &'apptctl;server;help;create-account'= {
+        }
+        &'apptctl;server;help;import-sqlite'= {
         }
         &'apptctl;server;help;help'= {
         }
@@ -723,10 +753,11 @@ set edit:completion:arg-completer[apptctl] = {|@words|
         &'apptctl;help;completions'= {
         }
         &'apptctl;help;server'= {
-            cand start-dev 'Start the reference service on embedded SQLite (development only)'
+            cand start-dev 'Start the reference service with demo data (development only)'
             cand start 'Start the service in production mode: no demo data, JSON logs'
             cand migrate 'Create or update a database''s schema, report what was applied, exit'
             cand create-account 'Create an account; the password is read from stdin'
+            cand import-sqlite 'Copy an SQLite database into an empty PostgreSQL one, to run several instances'
         }
         &'apptctl;help;server;start-dev'= {
         }
@@ -735,6 +766,8 @@ set edit:completion:arg-completer[apptctl] = {|@words|
         &'apptctl;help;server;migrate'= {
         }
         &'apptctl;help;server;create-account'= {
+        }
+        &'apptctl;help;server;import-sqlite'= {
         }
         &'apptctl;help;generate-docs'= {
         }

@@ -403,27 +403,30 @@ complete -c apptctl -n "__fish_apptctl_using_subcommand completions" -l no-color
 complete -c apptctl -n "__fish_apptctl_using_subcommand completions" -l insecure-http -d 'Allow sending a token over plain http to a host other than this machine'
 complete -c apptctl -n "__fish_apptctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apptctl -n "__fish_apptctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:8787]' -r
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -l profile -d 'Profile in the config file (server and defaults)' -r
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -s o -l output -d 'Output format' -r -f -a "table\t'A table on a terminal; tab-separated text on a pipe'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:8787]' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -l profile -d 'Profile in the config file (server and defaults)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -s o -l output -d 'Output format' -r -f -a "table\t'A table on a terminal; tab-separated text on a pipe'
 json\t'One JSON document (lists are arrays)'
 ndjson\t'One JSON object per line, streamed'
 csv\t'Comma-separated values with a header row'"
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -l timeout -d 'Time limit per request, like 30s, 500ms or 2m' -r
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -s q -l quiet -d 'Print ids only, one per line'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -s v -l verbose -d 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -l no-color -d 'No colour (also when NO_COLOR is set)'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -l insecure-http -d 'Allow sending a token over plain http to a host other than this machine'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -s V -l version -d 'Print version'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -f -a "start-dev" -d 'Start the reference service on embedded SQLite (development only)'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -f -a "start" -d 'Start the service in production mode: no demo data, JSON logs'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -f -a "migrate" -d 'Create or update a database\'s schema, report what was applied, exit'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -f -a "create-account" -d 'Create an account; the password is read from stdin'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -l timeout -d 'Time limit per request, like 30s, 500ms or 2m' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -s q -l quiet -d 'Print ids only, one per line'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -s v -l verbose -d 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -l no-color -d 'No colour (also when NO_COLOR is set)'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -l insecure-http -d 'Allow sending a token over plain http to a host other than this machine'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -s V -l version -d 'Print version'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -f -a "start-dev" -d 'Start the reference service with demo data (development only)'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -f -a "start" -d 'Start the service in production mode: no demo data, JSON logs'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -f -a "migrate" -d 'Create or update a database\'s schema, report what was applied, exit'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -f -a "create-account" -d 'Create an account; the password is read from stdin'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -f -a "import-sqlite" -d 'Copy an SQLite database into an empty PostgreSQL one, to run several instances'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and not __fish_seen_subcommand_from start-dev start migrate create-account import-sqlite help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start-dev" -l addr -d 'Address to listen on; port 0 picks a free port (printed at start)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start-dev" -l db -d 'SQLite database file [default: a fresh temporary database]' -r -F
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start-dev" -l database-url -d 'PostgreSQL database instead of --db; migrated, and seeded when empty' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start-dev" -l db-pool-size -d 'Most PostgreSQL connections this instance keeps open' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start-dev" -l seed -d 'Seed data: demo accounts and records, or nothing' -r -f -a "demo\t''
 none\t''"
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start-dev" -l records -d 'Extra records for the demo account (bulk work, benchmarks)' -r
@@ -449,6 +452,8 @@ complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start-dev" -s V -l version -d 'Print version'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -l addr -d 'Address to listen on; port 0 picks a free port (printed at start)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -l db -d 'SQLite database file, created and migrated by `apptctl server migrate`' -r -F
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -l database-url -d 'PostgreSQL database, instead of --db: several instances may share it' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -l db-pool-size -d 'Most PostgreSQL connections this instance keeps open' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -l rate-limit -d 'Requests per second per client before 429 [default: 2000]' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -l cutoff-hours -d 'Hours before the start when cancelling stops [default: 24]' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -l request-timeout -d 'Longest a request may take before it is answered 503, in seconds' -r
@@ -475,6 +480,7 @@ complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from migrate" -l db -d 'SQLite database file; created when it does not exist' -r -F
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from migrate" -l database-url -d 'PostgreSQL database, instead of --db: several instances may share it' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from migrate" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:8787]' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from migrate" -l profile -d 'Profile in the config file (server and defaults)' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from migrate" -s o -l output -d 'Output format' -r -f -a "table\t'A table on a terminal; tab-separated text on a pipe'
@@ -490,6 +496,7 @@ complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from create-account" -l db -d 'The migrated SQLite database file' -r -F
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from create-account" -l database-url -d 'PostgreSQL database, instead of --db: several instances may share it' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from create-account" -l username -d 'The login name' -r
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from create-account" -l role -d 'What the account may see and do' -r -f -a "applicant\t''
 manager\t''"
@@ -512,10 +519,27 @@ complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from create-account" -l insecure-http -d 'Allow sending a token over plain http to a host other than this machine'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from create-account" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from create-account" -s V -l version -d 'Print version'
-complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "start-dev" -d 'Start the reference service on embedded SQLite (development only)'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -l db -d 'The SQLite database file to copy (left as it is)' -r -F
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -l database-url -d 'The empty, migrated PostgreSQL database to copy into' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:8787]' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -l profile -d 'Profile in the config file (server and defaults)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -s o -l output -d 'Output format' -r -f -a "table\t'A table on a terminal; tab-separated text on a pipe'
+json\t'One JSON document (lists are arrays)'
+ndjson\t'One JSON object per line, streamed'
+csv\t'Comma-separated values with a header row'"
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -l timeout -d 'Time limit per request, like 30s, 500ms or 2m' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -s q -l quiet -d 'Print ids only, one per line'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -s v -l verbose -d 'Trace HTTP on stderr (secrets redacted); repeat for bodies'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -l no-color -d 'No colour (also when NO_COLOR is set)'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -l insecure-http -d 'Allow sending a token over plain http to a host other than this machine'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from import-sqlite" -s V -l version -d 'Print version'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "start-dev" -d 'Start the reference service with demo data (development only)'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start the service in production mode: no demo data, JSON logs'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Create or update a database\'s schema, report what was applied, exit'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "create-account" -d 'Create an account; the password is read from stdin'
+complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "import-sqlite" -d 'Copy an SQLite database into an empty PostgreSQL one, to run several instances'
 complete -c apptctl -n "__fish_apptctl_using_subcommand server; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apptctl -n "__fish_apptctl_using_subcommand generate-docs" -l out -d 'Directory that gets `completions/` and `man/`' -r -F
 complete -c apptctl -n "__fish_apptctl_using_subcommand generate-docs" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:8787]' -r
@@ -555,7 +579,8 @@ complete -c apptctl -n "__fish_apptctl_using_subcommand help; and not __fish_see
 complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Create a token and print its secret (shown once)'
 complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List your tokens'
 complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token'
-complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "start-dev" -d 'Start the reference service on embedded SQLite (development only)'
+complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "start-dev" -d 'Start the reference service with demo data (development only)'
 complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "start" -d 'Start the service in production mode: no demo data, JSON logs'
 complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "migrate" -d 'Create or update a database\'s schema, report what was applied, exit'
 complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "create-account" -d 'Create an account; the password is read from stdin'
+complete -c apptctl -n "__fish_apptctl_using_subcommand help; and __fish_seen_subcommand_from server" -f -a "import-sqlite" -d 'Copy an SQLite database into an empty PostgreSQL one, to run several instances'

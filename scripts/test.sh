@@ -20,4 +20,4 @@ echo "== the workspace, service on SQLite (PostgreSQL-only tests on $APPTCTL_TES
 cargo test --workspace "$@"
 
 echo "== the service's HTTP suite on PostgreSQL"
-APPTCTL_TEST_BACKEND=postgres cargo test -p apptctl-server --tests "$@"
+APPTCTL_TEST_BACKEND=postgres cargo test -p apptctl-server --test '*' "$@"

@@ -37,7 +37,23 @@ pub enum ServerCommand {
     /// Create an account; the password is read from stdin
     #[command(after_help = CREATE_ACCOUNT_EXAMPLES)]
     CreateAccount(CreateAccountArgs),
+
+    /// Copy an SQLite database into an empty PostgreSQL one, to run several instances
+    #[command(after_help = IMPORT_EXAMPLES)]
+    ImportSqlite(ImportSqliteArgs),
 }
+
+pub const IMPORT_EXAMPLES: &str = "\
+Examples:
+  apptctl server migrate --database-url postgres://apptctl:secret@db.internal/apptctl
+  apptctl server import-sqlite --db /var/lib/apptctl/apptctl.db \\
+      --database-url postgres://apptctl:secret@db.internal/apptctl
+
+Stop the service on the SQLite file first: rows written after the copy
+starts are not copied. Both databases must be migrated by this release, and
+the PostgreSQL one must be empty. Everything is copied in one transaction
+(records, accounts, sessions, tokens, challenges, notifications, journal);
+idempotency keys are not.";
 
 pub const START_EXAMPLES: &str = "\
 Examples:
@@ -172,6 +188,17 @@ pub struct MigrateArgs {
     pub database_url: Option<String>,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportSqliteArgs {
+    /// The SQLite database file to copy (left as it is)
+    #[arg(long, value_name = "PATH")]
+    pub db: PathBuf,
+
+    /// The empty, migrated PostgreSQL database to copy into
+    #[arg(long, env = "DATABASE_URL", value_name = "URL")]
+    pub database_url: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AccountRole {
     Applicant,
@@ -288,6 +315,7 @@ pub async fn run(command: ServerCommand, ctx: &mut Context) -> anyhow::Result<()
         ServerCommand::Start(args) => start(args, ctx).await,
         ServerCommand::Migrate(args) => migrate(args, ctx).await,
         ServerCommand::CreateAccount(args) => create_account(args, ctx).await,
+        ServerCommand::ImportSqlite(args) => import_sqlite(args, ctx).await,
     }
 }
 
@@ -540,6 +568,76 @@ async fn create_account(args: CreateAccountArgs, ctx: &mut Context) -> anyhow::R
     ctx.out
         .chatter(format!("created account {} (id {user_id})", args.username));
     Ok(())
+}
+
+#[cfg(feature = "server")]
+async fn import_sqlite(args: ImportSqliteArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    use apptctl_server::database::Database;
+    use apptctl_server::production::{self, StartError};
+    use apptctl_server::store::pg::transfer::CopyRefused;
+
+    let Database::Postgres(target) =
+        database_of(None, Some(args.database_url), 1, "import-sqlite")?
+    else {
+        return Err(CliError::usage("--database-url must name a PostgreSQL database").into());
+    };
+    let shown = Database::Postgres(target.clone()).to_string();
+    let source = args.db.clone();
+    let report = tokio::task::spawn_blocking(move || production::import_sqlite(&source, &target))
+        .await?
+        .map_err(explain_database_failure)
+        .map_err(|err| {
+            let message = err.to_string();
+            if let Some(refused) = err.downcast_ref::<CopyRefused>() {
+                return match refused {
+                    CopyRefused::NotEmpty { .. } => {
+                        CliError::new(apptctl_api::ErrorClass::Conflict, message)
+                            .with_hint("import into a new database: createdb, then server migrate")
+                            .into()
+                    }
+                    CopyRefused::NotMigrated(_) => CliError::usage(message).into(),
+                };
+            }
+            match err.downcast_ref::<StartError>() {
+                Some(StartError::Unreadable(_)) | None => err,
+                Some(StartError::NoDatabase(_)) => CliError::usage(message)
+                    .with_hint("check the --db path: it names the SQLite file to copy")
+                    .into(),
+                Some(_) => CliError::usage(message)
+                    .with_hint("run `apptctl server migrate` on it with this apptctl first")
+                    .into(),
+            }
+        })?;
+
+    if ctx.out.is_json() {
+        let tables: serde_json::Map<String, serde_json::Value> = report
+            .tables
+            .iter()
+            .map(|t| (t.table.to_string(), t.rows.into()))
+            .collect();
+        ctx.out.json(&serde_json::json!({
+            "source": args.db.display().to_string(),
+            "database": shown,
+            "rows": report.total_rows(),
+            "tables": tables,
+        }))?;
+    } else {
+        for table in &report.tables {
+            ctx.out
+                .line(format!("{:<18} {:>9}", table.table, table.rows))?;
+        }
+        ctx.out.line(format!(
+            "copied {} rows from {} into {shown}",
+            report.total_rows(),
+            args.db.display()
+        ))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "server"))]
+async fn import_sqlite(_args: ImportSqliteArgs, _ctx: &mut Context) -> anyhow::Result<()> {
+    Err(without_server())
 }
 
 #[cfg(not(feature = "server"))]

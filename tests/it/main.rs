@@ -23,3 +23,10 @@ mod retry;
 mod reliability;
 mod reliability_support;
 mod security;
+
+// Two server instances on one PostgreSQL (needs APPTCTL_TEST_POSTGRES_URL;
+// the support reaches into apptctl-server for throwaway databases).
+#[cfg(feature = "server")]
+mod multi_instance;
+#[cfg(feature = "server")]
+mod multi_support;

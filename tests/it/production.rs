@@ -1,7 +1,8 @@
 //! `apptctl server start`, `migrate` and `create-account`: the production
 //! mode refuses dev-only settings and a missing or unmigrated database,
 //! serves the API on a migrated database with an operator-created account,
-//! logs JSON lines, and drains a request in flight on SIGTERM.
+//! logs JSON lines, drains a request in flight on SIGTERM, and moves an
+//! SQLite database into PostgreSQL with `import-sqlite`.
 //!
 //! Accounts come from `server create-account` rather than a database filled
 //! by `start-dev`: that is the path an operator takes, and it keeps demo data
@@ -348,4 +349,57 @@ fn refuses_new_connections(host_port: &str) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
     false
+}
+
+/// Moving a one-machine deployment to PostgreSQL: `import-sqlite` copies
+/// everything into an empty, migrated database once, and refuses a second
+/// copy into the now non-empty one (exit 5) without touching it.
+#[cfg(feature = "server")]
+#[test]
+fn import_sqlite_copies_into_an_empty_postgres_once() {
+    use apptctl_server::store::pg::testing::TempDatabase;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("prod.db");
+    migrate(&db).assert().success();
+    create_account(&db, "alice", &[]);
+    let postgres = TempDatabase::create().expect("a PostgreSQL test database");
+
+    apptctl(dir.path())
+        .args(["server", "import-sqlite", "--db"])
+        .arg(&db)
+        .args(["--database-url", postgres.url()])
+        .assert()
+        .code(2)
+        .stderr(contains("lacks migrations"));
+
+    apptctl(dir.path())
+        .args(["server", "migrate", "--database-url", postgres.url()])
+        .assert()
+        .success();
+    let output = apptctl(dir.path())
+        .args(["server", "import-sqlite", "-o", "json", "--db"])
+        .arg(&db)
+        .args(["--database-url", postgres.url()])
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["tables"]["users"], 1, "{report}");
+    assert_eq!(report["tables"]["records"], 0, "{report}");
+
+    apptctl(dir.path())
+        .args(["server", "import-sqlite", "--db"])
+        .arg(&db)
+        .args(["--database-url", postgres.url()])
+        .assert()
+        .code(5)
+        .stderr(contains("not empty"));
+
+    let mut client = postgres::Client::connect(postgres.url(), postgres::NoTls).expect("connects");
+    let users: i64 = client
+        .query_one("SELECT COUNT(*) FROM users WHERE username = 'alice'", &[])
+        .expect("counts")
+        .get(0);
+    assert_eq!(users, 1, "copied once");
 }

@@ -162,6 +162,7 @@ async fn open_and_seed(database: Database, seeding: Seeding) -> anyhow::Result<O
             if fresh && seeding.wanted() {
                 seed_postgres(&options.url, seeding)?;
             }
+            drop(store);
             database.open()
         }
     })
@@ -187,22 +188,18 @@ fn seed_sqlite(store: &SqliteStore, seeding: Seeding) -> anyhow::Result<()> {
 }
 
 /// The demo data is generated once, for SQLite; PostgreSQL gets a copy of
-/// it, made in a scratch file and moved over with COPY.
+/// it (see [`transfer::seed_postgres`]).
 fn seed_postgres(url: &str, seeding: Seeding) -> anyhow::Result<()> {
-    let scratch = tempfile_dir()?;
-    let path = scratch.join("seed.db");
-    let outcome = SqliteStore::open(&path)
-        .and_then(|store| seed_sqlite(&store, seeding))
-        .and_then(|()| transfer::copy_from_sqlite(&path, url).map(|_| ()));
-    // Best effort: a leftover scratch file in the temp dir is harmless.
-    let _ = std::fs::remove_dir_all(&scratch);
-    outcome
-}
-
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("apptctl-seed-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    Ok(dir)
+    let started = std::time::Instant::now();
+    let report = transfer::seed_postgres(url, seeding.now, seeding.extra_records)?;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    tracing::info!(
+        extra_records = seeding.extra_records,
+        rows = report.total_rows(),
+        elapsed_ms,
+        "demo data seeded"
+    );
+    Ok(())
 }
 
 /// `apptctl server start-dev`.

@@ -6,6 +6,7 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,8 @@ use crate::database::Opened;
 pub use crate::database::{migration_names as names, Database, StartError};
 use crate::platform::PlatformConfig;
 use crate::serve::{self, LogFormat, ServeParts};
-use crate::store::pg::PgStore;
+use crate::store::pg::transfer::{self, TransferReport};
+use crate::store::pg::{PgOptions, PgStore};
 use crate::store::sqlite::{AccountError, Migration, NewAccount, SqliteStore};
 
 /// Settings of `apptctl server start`.
@@ -106,6 +108,17 @@ fn platform_config(opts: &ProductionOptions, mut config: PlatformConfig) -> Plat
 /// date).
 pub fn migrate(db: &Database) -> anyhow::Result<Vec<Migration>> {
     db.migrate()
+}
+
+/// `apptctl server import-sqlite`: copies every record, account, session,
+/// token, challenge, notification and journal entry of an SQLite database
+/// into an empty PostgreSQL one, in one transaction. Both must be migrated
+/// by this release. Idempotency records are not copied: they are a day's
+/// retry window, not data.
+pub fn import_sqlite(sqlite: &Path, postgres: &PgOptions) -> anyhow::Result<TransferReport> {
+    Database::Sqlite(sqlite.to_path_buf()).check_schema()?;
+    Database::Postgres(postgres.clone()).check_schema()?;
+    transfer::copy_from_sqlite(sqlite, &postgres.url)
 }
 
 /// An account to create with `apptctl server create-account`.

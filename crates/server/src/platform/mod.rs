@@ -18,6 +18,11 @@
 //! axum::serve(listener, service).await?;
 //! ```
 //!
+//! On PostgreSQL, `PlatformConfig::postgres(pg_store.pool())` instead: the
+//! idempotency keys and the rate-limit buckets then live in the shared
+//! database, so every instance on it sees the same ones. On SQLite they live
+//! in a file beside the database and in memory, for the one process.
+//!
 //! Without `into_make_service_with_connect_info`, anonymous callers (no
 //! `Authorization` header) all share one rate-limit bucket and one
 //! idempotency-key namespace.
@@ -54,14 +59,36 @@ pub use idempotency_store::{
 pub use pg_idempotency::PgIdempotencyStore;
 
 use crate::request_id::RequestId;
+use crate::store::pg::Pool;
 
-/// How the platform layers behave. Build it with [`PlatformConfig::new`] and
-/// change the fields that differ from the defaults.
+/// Where the state the platform keeps between requests lives: idempotency
+/// records and rate-limit buckets.
+#[derive(Clone)]
+pub enum PlatformStorage {
+    /// The domain store's SQLite file: idempotency records in a file beside
+    /// it ([`idempotency_path`]), rate-limit buckets in this process.
+    Sqlite(PathBuf),
+    /// The domain store's PostgreSQL database (migration 0003's tables),
+    /// shared by every instance on it.
+    Postgres(Pool),
+}
+
+impl std::fmt::Debug for PlatformStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlatformStorage::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            PlatformStorage::Postgres(_) => f.write_str("Postgres"),
+        }
+    }
+}
+
+/// How the platform layers behave. Build it with [`PlatformConfig::new`]
+/// (SQLite) or [`PlatformConfig::postgres`] and change the fields that differ
+/// from the defaults.
 #[derive(Debug, Clone)]
 pub struct PlatformConfig {
-    /// The SQLite database file (WAL) the idempotency records live in; the
-    /// same file the domain store uses.
-    pub db_path: PathBuf,
+    /// Where idempotency records and rate-limit buckets live.
+    pub storage: PlatformStorage,
     /// Fraction (0.0 to 1.0) of `/v1/*` requests that get an injected fault.
     pub fault_rate: f64,
     /// Added before every request is handled.
@@ -80,9 +107,20 @@ pub struct PlatformConfig {
 impl PlatformConfig {
     /// Defaults generous enough that benchmarks are not throttled and a
     /// batch body of 100,000 record ids fits.
+    /// `db_path` is the SQLite database file (WAL) the domain store uses.
     pub fn new(db_path: impl Into<PathBuf>) -> PlatformConfig {
+        PlatformConfig::with_storage(PlatformStorage::Sqlite(db_path.into()))
+    }
+
+    /// The same defaults, for instances sharing the PostgreSQL database of
+    /// `pool` (the domain store's, [`crate::store::pg::PgStore::pool`]).
+    pub fn postgres(pool: Pool) -> PlatformConfig {
+        PlatformConfig::with_storage(PlatformStorage::Postgres(pool))
+    }
+
+    fn with_storage(storage: PlatformStorage) -> PlatformConfig {
         PlatformConfig {
-            db_path: db_path.into(),
+            storage,
             fault_rate: 0.0,
             latency: Duration::ZERO,
             fault_slow: Duration::from_secs(3),
@@ -90,11 +128,6 @@ impl PlatformConfig {
             max_body_bytes: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
         }
-    }
-
-    /// TEMP stub until the pg-platform branch lands.
-    pub fn postgres(_pool: crate::store::pg::Pool) -> PlatformConfig {
-        PlatformConfig::new(std::env::temp_dir().join("apptctl-temp-stub.db"))
     }
 
     /// Refuses settings that cannot work, so a typo in a start-up flag is an
@@ -126,9 +159,15 @@ impl PlatformConfig {
 /// `into_make_service_with_connect_info::<SocketAddr>()`.
 pub fn wrap(router: Router, cfg: PlatformConfig) -> anyhow::Result<Router> {
     cfg.validate()?;
-    let store =
-        SqliteIdempotencyStore::open(&idempotency_path(&cfg.db_path), in_flight_lease(&cfg))?;
-    Ok(wrap_with_store(router, cfg, Arc::new(store)))
+    let lease = in_flight_lease(&cfg);
+    let store: Arc<dyn IdempotencyStore> = match &cfg.storage {
+        PlatformStorage::Sqlite(db_path) => Arc::new(SqliteIdempotencyStore::open(
+            &idempotency_path(db_path),
+            lease,
+        )?),
+        PlatformStorage::Postgres(pool) => Arc::new(PgIdempotencyStore::new(pool.clone(), lease)),
+    };
+    Ok(wrap_with_store(router, cfg, store))
 }
 
 /// The idempotency keys live in a file of their own beside the database.
@@ -142,14 +181,20 @@ pub fn idempotency_path(db_path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// [`wrap`] with an idempotency store of the caller's choosing.
+/// [`wrap`] with an idempotency store of the caller's choosing; the rate
+/// limit still follows `cfg.storage`.
 pub fn wrap_with_store(
     router: Router,
     cfg: PlatformConfig,
     store: Arc<dyn IdempotencyStore>,
 ) -> Router {
     let faults = Arc::new(faults::FaultPlan::from_config(&cfg));
-    let limiter = Arc::new(rate_limit::RateLimiter::new(cfg.rate_limit_per_sec));
+    let limiter = Arc::new(match &cfg.storage {
+        PlatformStorage::Sqlite(_) => rate_limit::RateLimiter::in_memory(cfg.rate_limit_per_sec),
+        PlatformStorage::Postgres(pool) => {
+            rate_limit::RateLimiter::shared(pool.clone(), cfg.rate_limit_per_sec)
+        }
+    });
     let limits = Arc::new(limits::Limits::from_config(&cfg));
     let idempotency = Arc::new(idempotency::Idempotency::new(store, cfg.max_body_bytes));
 
@@ -227,4 +272,76 @@ fn problem_retry_after(
     let mut body = Problem::new(code, detail, hint);
     body.retry_after = Some(seconds);
     crate::problem::problem_response(body, request_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::http::StatusCode;
+    use axum::routing::post;
+
+    use super::*;
+    use crate::store::pg::testing::TempDatabase;
+    use crate::store::pg::{PgOptions, PgStore};
+
+    /// A service whose one POST counts its runs, wrapped as on PostgreSQL
+    /// and listening on a free port; returns its base URL.
+    async fn instance(pool: Pool, runs: Arc<AtomicUsize>) -> String {
+        let handler = move || async move {
+            let run = runs.fetch_add(1, Ordering::SeqCst) + 1;
+            (StatusCode::CREATED, format!("run {run}"))
+        };
+        let mut cfg = PlatformConfig::postgres(pool);
+        cfg.rate_limit_per_sec = 1;
+        let app = wrap(Router::new().route("/v1/count", post(handler)), cfg).unwrap();
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, service).await.unwrap();
+        });
+        format!("http://{addr}/v1/count")
+    }
+
+    /// The blocking database client may not be connected or dropped on a
+    /// runtime thread, so the database is set up outside the runtime.
+    #[test]
+    fn instances_on_one_postgres_database_share_keys_and_limits() {
+        let db = TempDatabase::create().unwrap();
+        let store = PgStore::open(&PgOptions::new(db.url())).unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(two_instances(store.pool()));
+        drop(runtime);
+    }
+
+    async fn two_instances(pool: Pool) {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let first = instance(pool.clone(), runs.clone()).await;
+        let second = instance(pool, runs.clone()).await;
+        let client = reqwest::Client::new();
+        let send = |url: &str| {
+            client
+                .post(url)
+                .header("Idempotency-Key", "same-key")
+                .body("{}")
+                .send()
+        };
+
+        let original = send(&first).await.unwrap();
+        assert_eq!(original.status(), StatusCode::CREATED);
+        let retry = send(&second).await.unwrap();
+        assert_eq!(retry.status(), StatusCode::CREATED);
+        assert!(retry.headers().contains_key("idempotent-replayed"));
+        assert_eq!(retry.text().await.unwrap(), "run 1");
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+
+        // One a second with a burst of two: both instances drew from one
+        // bucket, so the third request is refused by either.
+        let refused = send(&first).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(refused.headers()["retry-after"], "1");
+    }
 }

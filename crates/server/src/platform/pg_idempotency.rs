@@ -27,7 +27,7 @@ const SWEEP_BATCH: i64 = 10_000;
 
 /// The PostgreSQL store, over the service's connection pool.
 pub struct PgIdempotencyStore {
-    pool: PoolHandle,
+    pool: Pool,
     in_flight_lease: Duration,
     /// The second of the last expiry sweep this instance ran: sweeping once
     /// a second per instance keeps secret-bearing answers from outliving
@@ -41,7 +41,7 @@ impl PgIdempotencyStore {
     /// taken over.
     pub fn new(pool: Pool, in_flight_lease: Duration) -> PgIdempotencyStore {
         PgIdempotencyStore {
-            pool: PoolHandle::new(pool),
+            pool,
             in_flight_lease,
             last_sweep: AtomicI64::new(0),
         }
@@ -53,7 +53,7 @@ impl PgIdempotencyStore {
         T: Send + 'static,
         F: FnOnce(&mut Client) -> anyhow::Result<T> + Send + 'static,
     {
-        let pool = self.pool.get().clone();
+        let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut client = pool
                 .get()
@@ -72,34 +72,6 @@ impl PgIdempotencyStore {
                 .last_sweep
                 .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
-    }
-}
-
-/// A pool that is never dropped on a runtime thread. Dropping the last
-/// handle of a pool closes its blocking clients, which run a runtime of
-/// their own and panic inside tokio's; the platform's layers are dropped
-/// on a runtime thread when the server stops.
-pub(super) struct PoolHandle(Option<Pool>);
-
-impl PoolHandle {
-    pub(super) fn new(pool: Pool) -> PoolHandle {
-        PoolHandle(Some(pool))
-    }
-
-    pub(super) fn get(&self) -> &Pool {
-        // Only `drop` takes the pool out.
-        self.0.as_ref().expect("the pool is present until dropped")
-    }
-}
-
-impl Drop for PoolHandle {
-    fn drop(&mut self) {
-        let Some(pool) = self.0.take() else {
-            return;
-        };
-        if tokio::runtime::Handle::try_current().is_ok() {
-            std::thread::spawn(move || drop(pool));
-        }
     }
 }
 

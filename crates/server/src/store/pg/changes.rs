@@ -9,11 +9,11 @@
 //! slot is guarded by the partial unique index `records_active_slot`; a write
 //! that violates it is answered `slot_taken`, as a taken slot is on SQLite.
 //!
-//! Known weakness: changes of *different* records also conflict when their
-//! ids share a page of the primary-key index (PostgreSQL tracks serializable
-//! reads of an index by page), so concurrent bulk cancellation is retried
-//! more than it strictly needs: about 1.1 runs per cancellation with 4
-//! writers, 1.8 with 16, where a few may exhaust the retries and answer 503.
+//! Changes of *different* records also conflict when their ids share a page
+//! of the primary-key index (PostgreSQL tracks serializable reads of an
+//! index by page). A rerun therefore takes a lock that queues it behind the
+//! other writers of `records` (see `attempt_serializable` in the parent
+//! module) instead of racing them again.
 
 use apptctl_api::cancel::{Challenge, ChallengePurpose, Channel};
 use apptctl_api::records::RecordStatus;

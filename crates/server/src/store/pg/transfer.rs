@@ -12,9 +12,10 @@
 
 use std::fmt;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use postgres::Transaction;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -97,24 +98,77 @@ pub fn copy_from_sqlite(sqlite: &Path, pg_url: &str) -> anyhow::Result<TransferR
     lock_tables(&mut tx)?;
     ensure_empty(&mut tx, pg_url)?;
 
-    let set_aside = SetAside::take(&mut tx)?;
-    let mut report = TransferReport::default();
-    for &table in TABLES {
-        let rows = copy_table(&source, &mut tx, table)
-            .with_context(|| format!("copying table {table}"))?;
-        report.tables.push(TableCopied { table, rows });
-    }
-    set_aside.restore(&mut tx)?;
-    for &table in TABLES {
-        reset_identity(&mut tx, table)?;
-        // Fresh statistics, so the first queries after the copy are planned
-        // for a million rows rather than for an empty table.
-        tx.batch_execute(&format!("ANALYZE {}", quoted(table)))?;
-    }
+    let report = copy_tables(&source, &mut tx)?;
     tx.commit().context("committing the copy")?;
 
     tracing::info!(rows = report.total_rows(), %report, "copied SQLite into PostgreSQL");
     Ok(report)
+}
+
+/// The copy proper, inside the target's transaction.
+fn copy_tables(
+    source: &rusqlite::Transaction<'_>,
+    tx: &mut Transaction,
+) -> anyhow::Result<TransferReport> {
+    let set_aside = SetAside::take(tx).context(
+        "setting foreign keys and indexes aside for the copy \
+         (connect as the role that owns the tables, the one that migrated them)",
+    )?;
+    let mut report = TransferReport::default();
+    for &table in TABLES {
+        let rows =
+            copy_table(source, tx, table).with_context(|| format!("copying table {table}"))?;
+        tracing::info!(table, rows, "table copied");
+        report.tables.push(TableCopied { table, rows });
+    }
+
+    // On a million records this takes longer than the copy itself.
+    tracing::info!("rebuilding indexes and checking foreign keys");
+    set_aside.restore(tx)?;
+    for &table in TABLES {
+        reset_identity(tx, table)?;
+        // Fresh statistics, so the first queries after the copy are planned
+        // for a million rows rather than for an empty table.
+        tx.batch_execute(&format!("ANALYZE {}", quoted(table)))?;
+    }
+    Ok(report)
+}
+
+/// Gives the migrated, empty PostgreSQL database at `pg_url` the demo data
+/// of [`crate::seed`] (plus `extra_records` bulk records): seeds a temporary
+/// SQLite file, copies it, and deletes the file. The seed is written once,
+/// for SQLite; this keeps both backends' demo data the same. Blocking.
+pub fn seed_postgres(
+    pg_url: &str,
+    now: DateTime<Utc>,
+    extra_records: u64,
+) -> anyhow::Result<TransferReport> {
+    let scratch = ScratchFile::new();
+    let store = crate::store::sqlite::SqliteStore::open(&scratch.0)?;
+    crate::seed::seed(&store, now, extra_records)?;
+    drop(store);
+    copy_from_sqlite(&scratch.0, pg_url)
+}
+
+/// A temporary SQLite file, deleted (with its WAL files) on drop.
+struct ScratchFile(PathBuf);
+
+impl ScratchFile {
+    fn new() -> ScratchFile {
+        let name = format!("apptctl-seed-{}.db", uuid::Uuid::new_v4().simple());
+        ScratchFile(std::env::temp_dir().join(name))
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            // Best effort: a leftover file in the temp dir only takes space.
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 fn open_source(path: &Path) -> anyhow::Result<Connection> {
@@ -129,12 +183,24 @@ fn open_source(path: &Path) -> anyhow::Result<Connection> {
 /// create is not something to discover half way.
 fn ensure_migrated(pg_url: &str) -> anyhow::Result<()> {
     let pending = super::PgStore::pending_migrations(pg_url)?;
-    anyhow::ensure!(
-        pending.is_empty(),
-        "the PostgreSQL database {} is not migrated; run `apptctl server migrate` on it first",
-        super::redact_url(pg_url)
-    );
+    if !pending.is_empty() {
+        return Err(CopyRefused::NotMigrated(super::redact_url(pg_url)).into());
+    }
     Ok(())
+}
+
+/// Why a copy was refused before it changed anything; the operator's to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyRefused {
+    #[error(
+        "the PostgreSQL database {0} is not migrated; run `apptctl server migrate` on it first"
+    )]
+    NotMigrated(String),
+    #[error(
+        "the PostgreSQL database {db} is not empty (table {table} has rows); \
+         copy only into a freshly migrated database"
+    )]
+    NotEmpty { db: String, table: &'static str },
 }
 
 /// Holds off every writer (other instances included) from the emptiness
@@ -155,12 +221,10 @@ fn ensure_empty(tx: &mut Transaction, pg_url: &str) -> anyhow::Result<()> {
     for &table in TABLES {
         let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", quoted(table));
         let has_rows: bool = tx.query_one(sql.as_str(), &[])?.try_get(0)?;
-        anyhow::ensure!(
-            !has_rows,
-            "the PostgreSQL database {} is not empty (table {table} has rows); \
-             copy only into a freshly migrated database",
-            super::redact_url(pg_url)
-        );
+        if has_rows {
+            let db = super::redact_url(pg_url);
+            return Err(CopyRefused::NotEmpty { db, table }.into());
+        }
     }
     Ok(())
 }
@@ -497,7 +561,7 @@ mod tests {
     }
 
     #[test]
-    fn a_database_with_data_or_without_schema_is_refused() {
+    fn only_an_empty_migrated_database_is_copied_into() {
         let (_dir, path) = seeded_sqlite();
         let db = TempDatabase::create().unwrap();
 
@@ -508,13 +572,16 @@ mod tests {
         );
 
         PgStore::apply_migrations(db.url()).unwrap();
+        let seeded = seed_postgres(db.url(), chrono::Utc::now(), 0).unwrap();
         let mut target = Client::connect(db.url(), postgres::NoTls).unwrap();
-        target
-            .batch_execute("INSERT INTO services VALUES ('x', 'X', 'other')")
-            .unwrap();
+        let demo_records = count_pg(&mut target, "records");
+        assert!(demo_records > 0);
+        assert_eq!(seeded.rows("records"), Some(demo_records));
+
+        // The seeded file's 1000 extra records are not added to the demo data.
         let refused = copy_from_sqlite(&path, db.url()).unwrap_err();
         assert!(refused.to_string().contains("not empty"), "{refused:#}");
-        assert_eq!(count_pg(&mut target, "users"), 0);
+        assert_eq!(count_pg(&mut target, "records"), demo_records);
     }
 
     #[test]
