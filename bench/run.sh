@@ -65,6 +65,11 @@ install_tools() {
   command -v jq >/dev/null || missing+=(jq)
   command -v bc >/dev/null || missing+=(bc)
   [ -x /usr/bin/time ] || missing+=(time)
+  if [ "$POSTGRES" = 1 ]; then
+    # psql here, initdb and postgres for scripts/pg-local.sh.
+    command -v psql >/dev/null || missing+=(postgresql)
+    command -v pgrep >/dev/null || missing+=(procps)
+  fi
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
