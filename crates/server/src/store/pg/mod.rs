@@ -1,15 +1,19 @@
 //! The PostgreSQL implementation of [`Store`], for several service
 //! instances on one shared database.
 //!
-//! Every change runs in a SERIALIZABLE transaction: PostgreSQL then
+//! Changes run in SERIALIZABLE transactions: PostgreSQL then
 //! guarantees that concurrent transactions, from this process or any other,
 //! have the effect of running one at a time, which is exactly what the
 //! SQLite store gets from its single writer. The domain code therefore reads
 //! a row, checks it and writes it the same way on both backends; when two
 //! instances race for one record or slot, PostgreSQL aborts one transaction
-//! with a serialization failure and [`PgStore::write`] runs it again, where
+//! with a serialization failure and `PgStore::write` runs it again, where
 //! it sees the winner's change. The partial unique index on active records
-//! per slot backs that up with a constraint.
+//! per slot backs that up with a constraint. The exceptions run READ
+//! COMMITTED (`PgStore::write_row_locked`): a cancellation, which locks
+//! its record row and changes it with a compare-and-set, and single-statement
+//! writes; serializable cancellations of neighbouring records aborted each
+//! other on shared index pages.
 //!
 //! Reads run in READ ONLY REPEATABLE READ transactions, so a page and its
 //! joined rows come from one snapshot. The client is the blocking `postgres`
