@@ -3,10 +3,12 @@
 //! by number), keyset paging, and the shapes of outbox messages and history
 //! events. Only the SQL differs between backends.
 
+use apptctl_api::auth::Scope;
 use apptctl_api::cancel::Channel;
 use apptctl_api::records::RecordStatus;
 use apptctl_api::{RecordId, SlotId};
 use chrono::{DateTime, Utc};
+use rand::RngCore;
 
 use crate::domain::query::Cursor;
 use crate::store::PageOf;
@@ -50,6 +52,26 @@ pub fn enum_text<T: serde::Serialize>(value: &T) -> String {
 /// A serde enum from its stored wire name.
 pub fn enum_from_text<T: serde::de::DeserializeOwned>(text: String) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(text)).ok()
+}
+
+/// Token scopes as stored: their wire names, comma-separated.
+pub fn scopes_text(scopes: &[Scope]) -> String {
+    let names: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
+    names.join(",")
+}
+
+/// Unknown scope names (from a newer release) are dropped, not fatal.
+pub fn parse_scopes(text: &str) -> Vec<Scope> {
+    text.split(',')
+        .filter_map(|name| name.parse().ok())
+        .collect()
+}
+
+/// A credential's public id: `prefix` and 16 random hex digits.
+pub fn public_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", hex::encode(bytes))
 }
 
 /// Escapes `%`, `_` and `\` so `text` matches literally in `LIKE ... ESCAPE '\'`.

@@ -12,7 +12,6 @@ use apptctl_api::ErrorCode;
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 use postgres::{Row, Transaction};
-use rand::RngCore;
 
 use super::challenges;
 use super::journal::audit_ok;
@@ -20,6 +19,7 @@ use super::rows::{col, json_enum, optional_time, secs, time};
 use crate::auth::{new_secret, secret_hash, Actor, Authentication};
 use crate::domain::challenge;
 use crate::error::ApiError;
+use crate::store::common::{parse_scopes, public_id, scopes_text};
 use crate::store::sqlite::{AccountError, NewAccount};
 use crate::store::{LoginStep, NewToken, OpContext, UserRow};
 
@@ -31,18 +31,6 @@ const TOKEN_COLUMNS: &str =
 /// no row: callers check with this and answer as SQLite would.
 fn has_nul(text: &str) -> bool {
     text.contains('\0')
-}
-
-fn scopes_text(scopes: &[Scope]) -> String {
-    let names: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
-    names.join(",")
-}
-
-/// Unknown scope names (from a newer release) are dropped, not fatal.
-fn parse_scopes(text: &str) -> Vec<Scope> {
-    text.split(',')
-        .filter_map(|name| name.parse().ok())
-        .collect()
 }
 
 fn departments(tx: &mut Transaction, user_id: i64) -> Result<Vec<String>, ApiError> {
@@ -233,12 +221,6 @@ fn create_session(
         expires_at,
         user,
     })
-}
-
-fn public_id(prefix: &str) -> String {
-    let mut bytes = [0u8; 8];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", hex::encode(bytes))
 }
 
 pub fn login_with_challenge(

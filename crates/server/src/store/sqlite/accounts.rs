@@ -5,7 +5,6 @@ use apptctl_api::auth::{CreateTokenOutcome, CredentialKind, Me, Role, Scope, Ses
 use apptctl_api::cancel::ChallengePurpose;
 use apptctl_api::ErrorCode;
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::challenges;
@@ -14,19 +13,8 @@ use super::rows::{json_enum, optional_time, secs, time};
 use crate::auth::{new_secret, secret_hash, Actor, Authentication};
 use crate::domain::challenge;
 use crate::error::ApiError;
+use crate::store::common::{parse_scopes, public_id, scopes_text};
 use crate::store::{LoginStep, NewToken, OpContext, UserRow};
-
-pub fn scopes_text(scopes: &[Scope]) -> String {
-    scopes
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn parse_scopes(text: &str) -> Vec<Scope> {
-    text.split(',').filter_map(|s| s.parse().ok()).collect()
-}
 
 fn departments(conn: &Connection, user_id: i64) -> Result<Vec<String>, ApiError> {
     let mut statement = conn.prepare_cached(
@@ -203,12 +191,6 @@ fn create_session(conn: &Connection, ctx: &OpContext, user_id: i64) -> Result<Se
         expires_at,
         user,
     })
-}
-
-fn public_id(prefix: &str) -> String {
-    let mut bytes = [0u8; 8];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", hex::encode(bytes))
 }
 
 pub fn login_with_challenge(
