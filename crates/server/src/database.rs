@@ -42,6 +42,25 @@ pub struct Opened {
     pub platform: PlatformConfig,
 }
 
+impl Opened {
+    /// An opened SQLite store; idempotency keys go in a file beside `path`.
+    pub fn sqlite(store: SqliteStore, path: &Path) -> Opened {
+        Opened {
+            store: Arc::new(store),
+            platform: PlatformConfig::new(path),
+        }
+    }
+
+    /// A PostgreSQL store; idempotency keys and rate limits share its pool.
+    pub fn postgres(store: PgStore) -> Opened {
+        let platform = PlatformConfig::postgres(store.pool());
+        Opened {
+            store: Arc::new(store),
+            platform,
+        }
+    }
+}
+
 impl fmt::Display for Database {
     /// The path, or the URL without its password: safe for logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -131,18 +150,8 @@ impl Database {
     /// Blocking: call it on the blocking pool.
     pub fn open(&self) -> anyhow::Result<Opened> {
         match self {
-            Database::Sqlite(path) => Ok(Opened {
-                store: Arc::new(SqliteStore::open(path)?),
-                platform: PlatformConfig::new(path),
-            }),
-            Database::Postgres(options) => {
-                let store = PgStore::connect(options)?;
-                let platform = PlatformConfig::postgres(store.pool());
-                Ok(Opened {
-                    store: Arc::new(store),
-                    platform,
-                })
-            }
+            Database::Sqlite(path) => Ok(Opened::sqlite(SqliteStore::open(path)?, path)),
+            Database::Postgres(options) => Ok(Opened::postgres(PgStore::connect(options)?)),
         }
     }
 

@@ -153,7 +153,7 @@ async fn open_and_seed(database: Database, seeding: Seeding) -> anyhow::Result<O
             if fresh && seeding.wanted() {
                 seed_sqlite(&store, seeding)?;
             }
-            database.open()
+            Ok(Opened::sqlite(store, path))
         }
         Database::Postgres(options) => {
             let store = PgStore::open(options)?;
@@ -162,8 +162,7 @@ async fn open_and_seed(database: Database, seeding: Seeding) -> anyhow::Result<O
             if fresh && seeding.wanted() {
                 seed_postgres(&options.url, seeding)?;
             }
-            drop(store);
-            database.open()
+            Ok(Opened::postgres(store))
         }
     })
     .await?
