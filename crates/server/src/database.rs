@@ -72,22 +72,6 @@ impl fmt::Display for Database {
 }
 
 impl Database {
-    /// A `postgres://` URL or a file path, as given on the command line.
-    pub fn from_arg(text: &str) -> Database {
-        if pg::is_postgres_url(text) {
-            Database::Postgres(PgOptions::new(text))
-        } else {
-            Database::Sqlite(PathBuf::from(text))
-        }
-    }
-
-    pub fn backend(&self) -> &'static str {
-        match self {
-            Database::Sqlite(_) => "sqlite",
-            Database::Postgres(_) => "postgres",
-        }
-    }
-
     /// The SQLite file, when it is one.
     pub fn sqlite_path(&self) -> Option<&Path> {
         match self {

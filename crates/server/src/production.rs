@@ -15,7 +15,7 @@ use apptctl_api::auth::Role;
 use crate::clock::SystemClock;
 use crate::config::ServerConfig;
 use crate::database::Opened;
-pub use crate::database::{migration_names as names, Database, StartError};
+pub use crate::database::{Database, StartError};
 use crate::platform::PlatformConfig;
 use crate::serve::{self, LogFormat, ServeParts};
 use crate::store::pg::transfer::{self, TransferReport};
